@@ -1,0 +1,6 @@
+export * from './errors.js';
+export { eventHash, GENESIS_HASH, verifyChain } from './hash-chain.js';
+export { type OpenEventStoreOptions, openEventStore } from './open.js';
+export { MAX_EVENT_BYTES } from './prepare.js';
+export { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite/sqlite-event-store.js';
+export * from './types.js';

@@ -1,0 +1,191 @@
+// Checks an append before any adapter touches storage, and turns each event into
+// the exact JSON that will be stored and hashed. All adapters share it, so bad
+// input fails the same way everywhere, and nothing is written.
+import {
+  DuplicateEventIdError,
+  EventTooLargeError,
+  InvalidAppendError,
+  InvalidEventDataError,
+  InvalidExpectedRevisionError,
+  InvalidStreamIdError,
+  MissingUnitIdError,
+} from './errors.js';
+import type { AppendOptions, EventMetadata, ExpectedRevision, NewEvent } from './types.js';
+
+/** "<aggregate>-<id>": the category before the first dash names the aggregate. */
+const STREAM_ID = /^[A-Za-z][A-Za-z0-9]{0,63}-[A-Za-z0-9][A-Za-z0-9._:@-]{0,199}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const EVENT_TYPE = /^[A-Z][A-Za-z0-9]{0,127}$/;
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+const METADATA_KEYS = new Set<keyof EventMetadata>([
+  'unitId',
+  'campaignId',
+  'actor',
+  'correlationId',
+  'causationId',
+  'traceparent',
+  'schemaVersion',
+]);
+
+/** One event's stored JSON may not exceed 1 MiB (data and metadata together). */
+export const MAX_EVENT_BYTES = 1024 * 1024;
+export const MAX_EVENTS_PER_APPEND = 10_000;
+
+export interface PreparedEvent {
+  id: string;
+  type: string;
+  occurredAt: string;
+  unitId: string | null;
+  /** The data as it will read back (a JSON round trip of what the writer gave). */
+  data: unknown;
+  dataJson: string;
+  /** Writer metadata with schemaVersion filled in; without prevHash/hash. */
+  metadata: EventMetadata & { schemaVersion: number };
+  metadataJson: string;
+}
+
+export function validateStreamId(streamId: unknown): asserts streamId is string {
+  if (typeof streamId !== 'string' || !STREAM_ID.test(streamId)) throw new InvalidStreamIdError(streamId);
+}
+
+export function validateExpectedRevision(value: unknown): asserts value is ExpectedRevision {
+  if (value === 'any' || value === 'no_stream' || value === 'stream_exists') return;
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return;
+  throw new InvalidExpectedRevisionError(value);
+}
+
+export function prepareAppend(
+  streamId: unknown,
+  events: readonly NewEvent[],
+  options: AppendOptions | undefined,
+): { expectedRevision: ExpectedRevision; events: PreparedEvent[] } {
+  validateStreamId(streamId);
+  const expectedRevision = options?.expectedRevision ?? 'any';
+  validateExpectedRevision(expectedRevision);
+  if (!Array.isArray(events) || events.length === 0) {
+    throw new InvalidAppendError('events', 'an append needs at least one event');
+  }
+  if (events.length > MAX_EVENTS_PER_APPEND) {
+    throw new InvalidAppendError('events', `at most ${MAX_EVENTS_PER_APPEND} events per append, got ${events.length}`);
+  }
+  const seen = new Set<string>();
+  const prepared = events.map((event, index) => {
+    const p = prepareEvent(event, index, options?.unitless === true);
+    if (seen.has(p.id)) throw new DuplicateEventIdError(`events[${index}].id`, `${p.id} appears twice in one append`);
+    seen.add(p.id);
+    return p;
+  });
+  return { expectedRevision, events: prepared };
+}
+
+function prepareEvent(event: NewEvent, index: number, unitless: boolean): PreparedEvent {
+  const at = `events[${index}]`;
+  if (event === null || typeof event !== 'object') throw new InvalidAppendError(at, 'is not an event object');
+  if (typeof event.id !== 'string' || !UUID.test(event.id)) {
+    throw new InvalidAppendError(`${at}.id`, `${JSON.stringify(event.id)} is not a uuid`);
+  }
+  if (typeof event.type !== 'string' || !EVENT_TYPE.test(event.type)) {
+    throw new InvalidAppendError(`${at}.type`, `${JSON.stringify(event.type)} is not an event type (PascalCase, past tense)`);
+  }
+  if (typeof event.occurredAt !== 'string' || !ISO_DATE_TIME.test(event.occurredAt) || Number.isNaN(Date.parse(event.occurredAt))) {
+    throw new InvalidAppendError(`${at}.occurredAt`, `${JSON.stringify(event.occurredAt)} is not an ISO-8601 date-time with a time zone`);
+  }
+  const metadata = prepareMetadata(event.metadata, at);
+  if (!unitless && metadata.unitId === undefined) throw new MissingUnitIdError(index);
+  assertJson(event.data, `${at}.data`);
+  const dataJson = JSON.stringify(event.data);
+  const metadataJson = JSON.stringify(metadata);
+  const bytes = Buffer.byteLength(dataJson) + Buffer.byteLength(metadataJson);
+  if (bytes > MAX_EVENT_BYTES) throw new EventTooLargeError(event.id, bytes, MAX_EVENT_BYTES);
+  return {
+    id: event.id.toLowerCase(),
+    type: event.type,
+    occurredAt: event.occurredAt,
+    unitId: metadata.unitId ?? null,
+    data: JSON.parse(dataJson),
+    dataJson,
+    metadata,
+    metadataJson,
+  };
+}
+
+function prepareMetadata(metadata: unknown, at: string): EventMetadata & { schemaVersion: number } {
+  if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) {
+    throw new InvalidAppendError(`${at}.metadata`, 'is required and must be an object');
+  }
+  const m = metadata as Record<string, unknown>;
+  for (const key of Object.keys(m)) {
+    if (!METADATA_KEYS.has(key as keyof EventMetadata)) {
+      throw new InvalidAppendError(`${at}.metadata.${key}`, `is not a metadata field (known: ${[...METADATA_KEYS].join(', ')})`);
+    }
+  }
+  for (const key of ['unitId', 'campaignId', 'correlationId', 'causationId', 'traceparent'] as const) {
+    const v = m[key];
+    if (v !== undefined && (typeof v !== 'string' || v.length === 0 || v.length > 200)) {
+      throw new InvalidAppendError(`${at}.metadata.${key}`, 'must be a non-empty string of at most 200 characters');
+    }
+  }
+  const actor = m.actor as Record<string, unknown> | undefined;
+  if (
+    actor !== undefined &&
+    (actor === null ||
+      typeof actor !== 'object' ||
+      typeof actor.id !== 'string' ||
+      typeof actor.role !== 'string' ||
+      Object.keys(actor).length !== 2)
+  ) {
+    throw new InvalidAppendError(`${at}.metadata.actor`, 'must be { id: string, role: string }');
+  }
+  const schemaVersion = m.schemaVersion ?? 1;
+  if (typeof schemaVersion !== 'number' || !Number.isSafeInteger(schemaVersion) || schemaVersion < 1) {
+    throw new InvalidAppendError(`${at}.metadata.schemaVersion`, 'must be an integer >= 1');
+  }
+  // Rebuild in a fixed key order without undefined entries, so the stored JSON is stable.
+  const out: EventMetadata & { schemaVersion: number } = { schemaVersion };
+  for (const key of METADATA_KEYS) {
+    if (key !== 'schemaVersion' && m[key] !== undefined) (out as unknown as Record<string, unknown>)[key] = m[key];
+  }
+  if (actor) out.actor = { id: actor.id as string, role: actor.role as string };
+  return out;
+}
+
+/**
+ * Data must survive a JSON round trip unchanged, or the stored event would not be
+ * what the writer meant: no bigint, NaN, Infinity, functions, symbols, Dates, Maps,
+ * class instances or cycles. `undefined` object fields are dropped, as JSON does.
+ */
+function assertJson(value: unknown, path: string, ancestors: object[] = []): void {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return;
+    case 'number':
+      if (!Number.isFinite(value)) throw new InvalidEventDataError(path, `${value} is not a JSON number`);
+      return;
+    case 'object': {
+      if (value === null) return;
+      if (ancestors.includes(value)) throw new InvalidEventDataError(path, 'is a circular reference');
+      const nextAncestors = [...ancestors, value];
+      if (Array.isArray(value)) {
+        value.forEach((item, i) => {
+          if (item === undefined) throw new InvalidEventDataError(`${path}[${i}]`, 'undefined is not JSON');
+          assertJson(item, `${path}[${i}]`, nextAncestors);
+        });
+        return;
+      }
+      const proto = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) {
+        const name = (value as object).constructor?.name ?? 'object';
+        throw new InvalidEventDataError(path, `a ${name} is not plain JSON data (convert it first, e.g. a Date to an ISO string)`);
+      }
+      for (const [key, item] of Object.entries(value)) {
+        if (item !== undefined) assertJson(item, `${path}.${key}`, nextAncestors);
+      }
+      return;
+    }
+    case 'undefined':
+      throw new InvalidEventDataError(path, 'is missing (undefined is not JSON)');
+    default:
+      throw new InvalidEventDataError(path, `a ${typeof value} is not JSON`);
+  }
+}
