@@ -18,23 +18,36 @@ export interface HashedFields {
   data: unknown;
   /** Writer metadata including schemaVersion; never prevHash/hash. */
   metadata: EventMetadata;
+  /**
+   * RFC 8785 forms of data and metadata, when already computed: appends compute
+   * them before taking a stream's lock, so the lock is held only for a sha256.
+   */
+  canonical?: { data: string; metadata: string };
 }
 
+/**
+ * sha256 of the RFC 8785 (JCS) form of
+ * `{data, id, metadata, occurredAt, prevHash, recordedAt, revision, streamId, type}`.
+ * The object is assembled by hand in JCS key order from the canonical parts; the
+ * unit test checks it equals canonicalize() of the whole object, which is what an
+ * auditor re-checking a dossier offline computes.
+ */
 export function eventHash(prevHash: string, event: HashedFields): string {
-  const canonical = canonicalize({
-    prevHash,
-    id: event.id,
-    type: event.type,
-    streamId: event.streamId,
-    revision: event.revision,
-    occurredAt: event.occurredAt,
-    recordedAt: event.recordedAt,
-    data: event.data,
-    metadata: event.metadata,
-  });
-  return createHash('sha256')
-    .update(canonical ?? '')
-    .digest('hex');
+  const data = event.canonical?.data ?? jcs(event.data);
+  const metadata = event.canonical?.metadata ?? jcs(event.metadata);
+  const canonical =
+    `{"data":${data},"id":${JSON.stringify(event.id)},"metadata":${metadata},` +
+    `"occurredAt":${JSON.stringify(event.occurredAt)},"prevHash":${JSON.stringify(prevHash)},` +
+    `"recordedAt":${JSON.stringify(event.recordedAt)},"revision":${event.revision},` +
+    `"streamId":${JSON.stringify(event.streamId)},"type":${JSON.stringify(event.type)}}`;
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+/** RFC 8785 canonical JSON; throws on what JSON cannot carry (lone surrogates included). */
+export function jcs(value: unknown): string {
+  const out = canonicalize(value);
+  if (out === undefined) throw new TypeError('value has no JSON form');
+  return out;
 }
 
 /** Splits stored metadata into what the hash covers and the chain links. */

@@ -10,6 +10,7 @@ import {
   InvalidStreamIdError,
   MissingUnitIdError,
 } from './errors.js';
+import { jcs } from './hash-chain.js';
 import type { AppendOptions, EventMetadata, ExpectedRevision, NewEvent } from './types.js';
 
 /** "<aggregate>-<id>": the category before the first dash names the aggregate. */
@@ -17,6 +18,11 @@ const STREAM_ID = /^[A-Za-z][A-Za-z0-9]{0,63}-[A-Za-z0-9][A-Za-z0-9._:@-]{0,199}
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const EVENT_TYPE = /^[A-Z][A-Za-z0-9]{0,127}$/;
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+// Control characters (NUL above all: PostgreSQL refuses it in text) and lone UTF-16
+// surrogates (no valid UTF-8, no canonical JSON form) have no place in stored text.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
+const CONTROL_OR_LONE_SURROGATE = /[\u0000-\u001f\u007f]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const METADATA_KEYS = new Set<keyof EventMetadata>([
   'unitId',
   'campaignId',
@@ -42,6 +48,8 @@ export interface PreparedEvent {
   /** Writer metadata with schemaVersion filled in; without prevHash/hash. */
   metadata: EventMetadata & { schemaVersion: number };
   metadataJson: string;
+  /** RFC 8785 forms for the hash chain, computed here so no lock waits on them. */
+  canonical: { data: string; metadata: string };
 }
 
 export function validateStreamId(streamId: unknown): asserts streamId is string {
@@ -97,15 +105,17 @@ function prepareEvent(event: NewEvent, index: number, unitless: boolean): Prepar
   const metadataJson = JSON.stringify(metadata);
   const bytes = Buffer.byteLength(dataJson) + Buffer.byteLength(metadataJson);
   if (bytes > MAX_EVENT_BYTES) throw new EventTooLargeError(event.id, bytes, MAX_EVENT_BYTES);
+  const data: unknown = JSON.parse(dataJson);
   return {
     id: event.id.toLowerCase(),
     type: event.type,
     occurredAt: event.occurredAt,
     unitId: metadata.unitId ?? null,
-    data: JSON.parse(dataJson),
+    data,
     dataJson,
     metadata,
     metadataJson,
+    canonical: { data: jcs(data), metadata: jcs(metadata) },
   };
 }
 
@@ -121,8 +131,11 @@ function prepareMetadata(metadata: unknown, at: string): EventMetadata & { schem
   }
   for (const key of ['unitId', 'campaignId', 'correlationId', 'causationId', 'traceparent'] as const) {
     const v = m[key];
-    if (v !== undefined && (typeof v !== 'string' || v.length === 0 || v.length > 200)) {
-      throw new InvalidAppendError(`${at}.metadata.${key}`, 'must be a non-empty string of at most 200 characters');
+    if (v !== undefined && (typeof v !== 'string' || v.length === 0 || v.length > 200 || CONTROL_OR_LONE_SURROGATE.test(v))) {
+      throw new InvalidAppendError(
+        `${at}.metadata.${key}`,
+        'must be a non-empty string of at most 200 characters, without control characters',
+      );
     }
   }
   const actor = m.actor as Record<string, unknown> | undefined;
@@ -157,6 +170,8 @@ function prepareMetadata(metadata: unknown, at: string): EventMetadata & { schem
 function assertJson(value: unknown, path: string, ancestors: object[] = []): void {
   switch (typeof value) {
     case 'string':
+      if (LONE_SURROGATE.test(value)) throw new InvalidEventDataError(path, 'contains a lone UTF-16 surrogate, which is not valid text');
+      return;
     case 'boolean':
       return;
     case 'number':
@@ -179,6 +194,7 @@ function assertJson(value: unknown, path: string, ancestors: object[] = []): voi
         throw new InvalidEventDataError(path, `a ${name} is not plain JSON data (convert it first, e.g. a Date to an ISO string)`);
       }
       for (const [key, item] of Object.entries(value)) {
+        if (LONE_SURROGATE.test(key)) throw new InvalidEventDataError(`${path}.${key}`, 'key contains a lone UTF-16 surrogate');
         if (item !== undefined) assertJson(item, `${path}.${key}`, nextAncestors);
       }
       return;

@@ -1,1 +1,1 @@
-export {};
+export { type ProvidedPostgres, providePostgres } from './postgres.js';

@@ -82,7 +82,8 @@ export class SqliteEventStore implements EventStore {
         `INSERT INTO checkpoints (name, position, updated_at) VALUES (?, ?, ?)
          ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
       ),
-      ping: db.prepare('SELECT 1'),
+      // Touches the events table, so a missing or unreadable file fails the check.
+      ping: db.prepare('SELECT position FROM events ORDER BY position DESC LIMIT 1'),
     };
     this.checkpoints = {
       load: async (name) => this.stmt.loadCheckpoint.get(name)?.position,

@@ -1,0 +1,19 @@
+# One image for every Wenming service; WENMING_SERVICES picks what a container runs.
+FROM node:22-bookworm-slim AS build
+WORKDIR /app
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+COPY libs ./libs
+COPY services ./services
+RUN npm ci --omit=dev --no-audit --no-fund
+
+FROM node:22-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production WENMING_DATA_DIR=/data BIND_HOST=0.0.0.0
+COPY --from=build /app /app
+COPY proto ./proto
+VOLUME /data
+EXPOSE 8080 50051
+USER node
+HEALTHCHECK --interval=10s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+(process.env.HTTP_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+CMD ["node", "--import", "tsx", "services/launcher/src/main.ts"]

@@ -1,0 +1,74 @@
+// `npm test`: finds or starts every real server the suites need (DESIGN §4: an
+// environment variable, else Docker via testcontainers, else a local process),
+// runs every *.spec.ts with node's test runner, then stops what it started.
+// With WENMING_REQUIRE_REAL_SERVERS=1 (set by .ci/run) a server that cannot be
+// had is a failure, not a skip.
+//
+//   npm test                      every suite
+//   npm test -- libs/eventstore   only the specs under these paths
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { providePostgres } from '@wenming/testing';
+
+const root = resolve(import.meta.dirname, '..');
+const requireReal = process.env.WENMING_REQUIRE_REAL_SERVERS === '1';
+const workDir = join(root, '.wenming', 'test-servers');
+
+function specFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules' || name.startsWith('.')) continue;
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...specFiles(path));
+    else if (name.endsWith('.spec.ts')) out.push(path);
+  }
+  return out;
+}
+
+const filters = process.argv.slice(2).map((p) => resolve(p));
+const files = ['libs', 'services', 'tests']
+  .flatMap((d) => specFiles(join(root, d)))
+  .filter((f) => filters.length === 0 || filters.some((p) => f.startsWith(p)))
+  .sort();
+if (files.length === 0) {
+  console.error(`no spec files match ${process.argv.slice(2).join(' ')}`);
+  process.exit(1);
+}
+
+const stops: Array<() => Promise<void>> = [];
+const env: NodeJS.ProcessEnv = { ...process.env };
+
+console.log('Real servers for this run:');
+const pg = await providePostgres(workDir);
+if ('skipped' in pg) {
+  console.log(`  PostgreSQL     SKIPPED: ${pg.skipped}`);
+  if (requireReal) {
+    console.error('WENMING_REQUIRE_REAL_SERVERS=1: a skipped real server fails the run.');
+    process.exit(1);
+  }
+} else {
+  console.log(`  PostgreSQL     ${pg.source}: ${pg.url.replace(/\/\/[^@/]*@/, '//***@')}`);
+  env.PG_URL = pg.url;
+  stops.push(pg.stop);
+}
+console.log(
+  env.EVENTSTORE_CONNECTION_STRING
+    ? '  EventStoreDB   EVENTSTORE_CONNECTION_STRING is set'
+    : '  EventStoreDB   SKIPPED: EVENTSTORE_CONNECTION_STRING not set (no server can run on this machine)',
+);
+console.log(`Running ${files.length} spec files: ${files.map((f) => relative(root, f)).join(', ')}\n`);
+
+const code = await new Promise<number>((done) => {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-timeout=600000', ...files], {
+    cwd: root,
+    env,
+    stdio: 'inherit',
+  });
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  process.on('SIGINT', forward).on('SIGTERM', forward);
+  child.once('exit', (c, signal) => done(c ?? (signal ? 1 : 0)));
+});
+
+for (const stop of stops.reverse()) await stop().catch((err) => console.error('stopping a test server failed:', err));
+process.exit(code);
