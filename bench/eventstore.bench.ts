@@ -158,7 +158,8 @@ try {
   await sqlite.close();
   await sqliteBaseline.close();
 
-  const pg = await providePostgres(join(root, '.wenming', 'test-servers'));
+  // Its own server directory: a concurrent `npm test` stops the test servers when it ends.
+  const pg = await providePostgres(join(root, '.wenming', 'bench-servers'));
   if ('skipped' in pg) {
     console.log(`\nPostgreSQL skipped: ${pg.skipped}`);
     figures.postgresql = `skipped: ${pg.skipped}`;
@@ -170,7 +171,7 @@ try {
     try {
       await compare('postgresql', store, baseline);
     } finally {
-      await store.dropSchema?.();
+      await store.dropSchema();
       await store.close();
       await baseline.close();
       await pg.stop();

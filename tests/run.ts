@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { providePostgres } from '@wenming/testing';
+import { KAFKA_DIR_ENV, provideKafka, providePostgres } from '@wenming/testing';
 
 const root = resolve(import.meta.dirname, '..');
 const requireReal = process.env.WENMING_REQUIRE_REAL_SERVERS === '1';
@@ -51,6 +51,20 @@ if ('skipped' in pg) {
   console.log(`  PostgreSQL     ${pg.source}: ${pg.url.replace(/\/\/[^@/]*@/, '//***@')}`);
   env.PG_URL = pg.url;
   stops.push(pg.stop);
+}
+const kafka = await provideKafka(workDir);
+if ('skipped' in kafka) {
+  console.log(`  Kafka          SKIPPED: ${kafka.skipped}`);
+  if (requireReal) {
+    console.error('WENMING_REQUIRE_REAL_SERVERS=1: a skipped real server fails the run.');
+    for (const stop of stops.reverse()) await stop().catch((err) => console.error('stopping a test server failed:', err));
+    process.exit(1);
+  }
+} else {
+  console.log(`  Kafka          ${kafka.source}: ${kafka.brokers.join(',')}`);
+  env.KAFKA_BROKERS = kafka.brokers.join(',');
+  if (kafka.dir) env[KAFKA_DIR_ENV] = kafka.dir; // lets a spec bounce it (localKafkaBroker)
+  stops.push(kafka.stop);
 }
 console.log(
   env.EVENTSTORE_CONNECTION_STRING

@@ -3,4 +3,5 @@ export { eventHash, GENESIS_HASH, verifyChain } from './hash-chain.js';
 export { type OpenEventStoreOptions, openEventStore } from './open.js';
 export { MAX_EVENT_BYTES } from './prepare.js';
 export { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite/sqlite-event-store.js';
+export { AppendSignal } from './subscription.js';
 export * from './types.js';

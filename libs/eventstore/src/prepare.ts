@@ -1,16 +1,16 @@
 // Checks an append before any adapter touches storage, and turns each event into
 // the exact JSON that will be stored and hashed. All adapters share it, so bad
 // input fails the same way everywhere, and nothing is written.
+
+import { canonicalJson } from './canonical-json.js';
 import {
   DuplicateEventIdError,
   EventTooLargeError,
   InvalidAppendError,
-  InvalidEventDataError,
   InvalidExpectedRevisionError,
   InvalidStreamIdError,
   MissingUnitIdError,
 } from './errors.js';
-import { jcs } from './hash-chain.js';
 import type { AppendOptions, EventMetadata, ExpectedRevision, NewEvent } from './types.js';
 
 /** "<aggregate>-<id>": the category before the first dash names the aggregate. */
@@ -22,7 +22,6 @@ const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-
 // surrogates (no valid UTF-8, no canonical JSON form) have no place in stored text.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
 const CONTROL_OR_LONE_SURROGATE = /[\u0000-\u001f\u007f]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const METADATA_KEYS = new Set<keyof EventMetadata>([
   'unitId',
   'campaignId',
@@ -42,8 +41,9 @@ export interface PreparedEvent {
   type: string;
   occurredAt: string;
   unitId: string | null;
-  /** The data as it will read back (a JSON round trip of what the writer gave). */
+  /** The writer's data, checked to be plain JSON (it reads back equal to this). */
   data: unknown;
+  /** Canonical JSON (RFC 8785) of data: what is stored and hashed. */
   dataJson: string;
   /** Writer metadata with schemaVersion filled in; without prevHash/hash. */
   metadata: EventMetadata & { schemaVersion: number };
@@ -100,22 +100,22 @@ function prepareEvent(event: NewEvent, index: number, unitless: boolean): Prepar
   }
   const metadata = prepareMetadata(event.metadata, at);
   if (!unitless && metadata.unitId === undefined) throw new MissingUnitIdError(index);
-  assertJson(event.data, `${at}.data`);
-  const dataJson = JSON.stringify(event.data);
-  const metadataJson = JSON.stringify(metadata);
+  // The stored text is the RFC 8785 canonical form: the same string the hash chain
+  // covers, so one pass checks the data and serves storage, hashing and the size limit.
+  const dataJson = canonicalJson(event.data, `${at}.data`);
+  const metadataJson = canonicalJson(metadata, `${at}.metadata`);
   const bytes = Buffer.byteLength(dataJson) + Buffer.byteLength(metadataJson);
   if (bytes > MAX_EVENT_BYTES) throw new EventTooLargeError(event.id, bytes, MAX_EVENT_BYTES);
-  const data: unknown = JSON.parse(dataJson);
   return {
     id: event.id.toLowerCase(),
     type: event.type,
     occurredAt: event.occurredAt,
     unitId: metadata.unitId ?? null,
-    data,
+    data: event.data,
     dataJson,
     metadata,
     metadataJson,
-    canonical: { data: jcs(data), metadata: jcs(metadata) },
+    canonical: { data: dataJson, metadata: metadataJson },
   };
 }
 
@@ -160,48 +160,4 @@ function prepareMetadata(metadata: unknown, at: string): EventMetadata & { schem
   }
   if (actor) out.actor = { id: actor.id as string, role: actor.role as string };
   return out;
-}
-
-/**
- * Data must survive a JSON round trip unchanged, or the stored event would not be
- * what the writer meant: no bigint, NaN, Infinity, functions, symbols, Dates, Maps,
- * class instances or cycles. `undefined` object fields are dropped, as JSON does.
- */
-function assertJson(value: unknown, path: string, ancestors: object[] = []): void {
-  switch (typeof value) {
-    case 'string':
-      if (LONE_SURROGATE.test(value)) throw new InvalidEventDataError(path, 'contains a lone UTF-16 surrogate, which is not valid text');
-      return;
-    case 'boolean':
-      return;
-    case 'number':
-      if (!Number.isFinite(value)) throw new InvalidEventDataError(path, `${value} is not a JSON number`);
-      return;
-    case 'object': {
-      if (value === null) return;
-      if (ancestors.includes(value)) throw new InvalidEventDataError(path, 'is a circular reference');
-      const nextAncestors = [...ancestors, value];
-      if (Array.isArray(value)) {
-        value.forEach((item, i) => {
-          if (item === undefined) throw new InvalidEventDataError(`${path}[${i}]`, 'undefined is not JSON');
-          assertJson(item, `${path}[${i}]`, nextAncestors);
-        });
-        return;
-      }
-      const proto = Object.getPrototypeOf(value);
-      if (proto !== Object.prototype && proto !== null) {
-        const name = (value as object).constructor?.name ?? 'object';
-        throw new InvalidEventDataError(path, `a ${name} is not plain JSON data (convert it first, e.g. a Date to an ISO string)`);
-      }
-      for (const [key, item] of Object.entries(value)) {
-        if (LONE_SURROGATE.test(key)) throw new InvalidEventDataError(`${path}.${key}`, 'key contains a lone UTF-16 surrogate');
-        if (item !== undefined) assertJson(item, `${path}.${key}`, nextAncestors);
-      }
-      return;
-    }
-    case 'undefined':
-      throw new InvalidEventDataError(path, 'is missing (undefined is not JSON)');
-    default:
-      throw new InvalidEventDataError(path, `a ${typeof value} is not JSON`);
-  }
 }

@@ -1,1 +1,11 @@
+export {
+  createTopics,
+  KAFKA_DIR_ENV,
+  type LocalKafkaBroker,
+  localKafkaBroker,
+  type ProvidedKafka,
+  provideKafka,
+  startLocalKafka,
+  type TopicSpec,
+} from './kafka.js';
 export { type ProvidedPostgres, providePostgres } from './postgres.js';

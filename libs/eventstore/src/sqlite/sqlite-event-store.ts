@@ -83,6 +83,10 @@ export class SqliteEventStore implements EventStore {
          ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
       ),
       // Touches the events table, so a missing or unreadable file fails the check.
+      // One statement for any batch size: the ids travel as one JSON array.
+      storedIds: db.prepare<[string], { id: string; stream_id: string; revision: number; position: number }>(
+        'SELECT id, stream_id, revision, position FROM events WHERE id IN (SELECT value FROM json_each(?))',
+      ),
       ping: db.prepare('SELECT position FROM events ORDER BY position DESC LIMIT 1'),
     };
     this.checkpoints = {
@@ -135,12 +139,9 @@ export class SqliteEventStore implements EventStore {
   }
 
   private storedIds(ids: string[]): StoredId[] {
-    const rows = this.db
-      .prepare<string[], { id: string; stream_id: string; revision: number; position: number }>(
-        `SELECT id, stream_id, revision, position FROM events WHERE id IN (${ids.map(() => '?').join(',')})`,
-      )
-      .all(...ids);
-    return rows.map((r) => ({ id: r.id, streamId: r.stream_id, revision: r.revision, position: r.position }));
+    return this.stmt.storedIds
+      .all(JSON.stringify(ids))
+      .map((r) => ({ id: r.id, streamId: r.stream_id, revision: r.revision, position: r.position }));
   }
 
   async *readStream(streamId: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {

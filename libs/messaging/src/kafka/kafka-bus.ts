@@ -1,0 +1,169 @@
+// Kafka through kafkajs. kafkajs is in maintenance mode, so it stays behind this
+// port (a successor with a KafkaJS-compatible API can replace this one file).
+// - The producer is idempotent with acks=all and one request in flight, so a retry
+//   after a lost acknowledgement neither duplicates nor reorders a partition.
+// - Consumers commit only offsets whose handler resolved (kafkajs resolves an
+//   offset after eachMessage returns), so delivery is at-least-once.
+// - Topics are created explicitly and waited for: auto-creation is off on our
+//   brokers because it races KRaft leader election.
+import { type Admin, type Consumer, type IHeaders, Kafka, logLevel, type Producer } from 'kafkajs';
+import type { ConsumerOptions, IncomingMessage, MessageBus, OutgoingMessage, RunningConsumer, TopicSpec } from '../types.js';
+
+export interface KafkaBusOptions {
+  brokers: string[];
+  clientId?: string;
+  /** How long a producer keeps retrying a send before it gives up (ms). */
+  retryForMs?: number;
+}
+
+export class KafkaBus implements MessageBus {
+  readonly kind = 'kafka' as const;
+  private readonly kafka: Kafka;
+  private producer: Promise<Producer> | undefined;
+  private readonly consumers = new Set<Consumer>();
+
+  constructor(options: KafkaBusOptions) {
+    const retryForMs = options.retryForMs ?? 60_000;
+    this.kafka = new Kafka({
+      clientId: options.clientId ?? 'wenming',
+      brokers: options.brokers,
+      logLevel: logLevel.NOTHING,
+      // Exponential backoff capped at 2 s, with enough retries to ride out a broker restart.
+      retry: { initialRetryTime: 100, maxRetryTime: 2_000, retries: Math.ceil(retryForMs / 2_000) + 5 },
+    });
+  }
+
+  async createTopics(topics: TopicSpec[]): Promise<void> {
+    const admin: Admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const existing = new Set(await admin.listTopics());
+      const missing = topics.filter((t) => !existing.has(t.topic));
+      if (missing.length > 0) {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((t) => ({
+            topic: t.topic,
+            numPartitions: t.numPartitions ?? 6,
+            replicationFactor: -1,
+            configEntries: t.retentionMs === undefined ? [] : [{ name: 'retention.ms', value: String(t.retentionMs) }],
+          })),
+        });
+      }
+      await waitForLeaders(
+        admin,
+        topics.map((t) => t.topic),
+      );
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  async publish(topic: string, messages: OutgoingMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const producer = await this.connectProducer();
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers ?? {} })),
+    });
+  }
+
+  private connectProducer(): Promise<Producer> {
+    this.producer ??= (async () => {
+      const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      await producer.connect();
+      return producer;
+    })();
+    // A failed connect must not be cached forever.
+    this.producer.catch(() => {
+      this.producer = undefined;
+    });
+    return this.producer;
+  }
+
+  async consume(options: ConsumerOptions): Promise<RunningConsumer> {
+    const consumer = this.kafka.consumer({
+      groupId: options.groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+      // A fetch waits up to this long for data; disconnect waits for the fetch in
+      // flight, so this bounds how long stop() takes (kafkajs defaults to 5 s).
+      maxWaitTimeInMs: 500,
+      retry: { retries: 0, restartOnFailure: async () => false },
+    });
+    this.consumers.add(consumer);
+    let settle!: (err?: unknown) => void;
+    const done = new Promise<void>((resolve, reject) => {
+      settle = (err) => (err ? reject(err) : resolve());
+    });
+    done.catch(() => undefined);
+    let stopped = false;
+    // A handler error crashes the consumer (retries: 0): end it with that error
+    // rather than let kafkajs restart it and redeliver forever.
+    consumer.on(consumer.events.CRASH, (event) => {
+      if (!stopped) {
+        stopped = true;
+        this.consumers.delete(consumer);
+        consumer.disconnect().finally(() => settle(event.payload.error));
+      }
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true });
+    await consumer.run({
+      autoCommit: true,
+      autoCommitInterval: 200,
+      eachMessage: async ({ topic, partition, message }) => {
+        const incoming: IncomingMessage = {
+          topic,
+          partition,
+          offset: message.offset,
+          key: message.key ? message.key.toString('utf8') : null,
+          value: message.value,
+          headers: decodeHeaders(message.headers),
+        };
+        await options.handler(incoming);
+      },
+    });
+    return {
+      done,
+      stop: async () => {
+        if (stopped) return done.catch(() => undefined);
+        stopped = true;
+        this.consumers.delete(consumer);
+        await consumer.disconnect();
+        settle();
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.consumers].map((c) => c.disconnect()));
+    this.consumers.clear();
+    const producer = this.producer;
+    this.producer = undefined;
+    if (producer) await (await producer.catch(() => undefined))?.disconnect();
+  }
+}
+
+function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value === undefined) continue;
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined) out[name] = first.toString();
+  }
+  return out;
+}
+
+/** KRaft may answer a create before every partition has a leader; wait until it has. */
+async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { topics: meta } = await admin.fetchTopicMetadata({ topics });
+    if (meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+    if (Date.now() > deadline) throw new Error(`topics without leaders after ${timeoutMs} ms: ${topics.join(', ')}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -1,0 +1,64 @@
+// Durable record of which events a consumer group has already handled, so a
+// redelivered event (Kafka is at-least-once, the relay may republish) changes
+// nothing. Kept in SQLite beside the read models it guards; the production read
+// models on MongoDB guard by global position instead (issue 8).
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+
+export interface ProcessedEvents {
+  /**
+   * Runs `apply` unless the group already processed this event, then records it.
+   * For an async effect the record follows the effect: a crash between them means
+   * the effect runs again on redelivery, so such effects must be idempotent
+   * themselves (e.g. commands with deterministic ids). Returns false when skipped.
+   */
+  once(groupId: string, eventId: string, apply: () => Promise<void>): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export class SqliteProcessedEvents implements ProcessedEvents {
+  /** The database: a read model kept in this file can be updated atomically with `onceAtomic`. */
+  readonly db: Database.Database;
+  private readonly seen;
+  private readonly mark;
+
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(`CREATE TABLE IF NOT EXISTS processed_events (
+      group_id TEXT NOT NULL, event_id TEXT NOT NULL, processed_at TEXT NOT NULL,
+      PRIMARY KEY (group_id, event_id)) WITHOUT ROWID`);
+    this.seen = this.db.prepare<[string, string], { one: number }>(
+      'SELECT 1 AS one FROM processed_events WHERE group_id = ? AND event_id = ?',
+    );
+    this.mark = this.db.prepare('INSERT INTO processed_events (group_id, event_id, processed_at) VALUES (?, ?, ?)');
+  }
+
+  async once(groupId: string, eventId: string, apply: () => Promise<void>): Promise<boolean> {
+    if (this.seen.get(groupId, eventId)) return false;
+    await apply();
+    this.mark.run(groupId, eventId, new Date().toISOString());
+    return true;
+  }
+
+  /**
+   * Exactly-once effect for a read model stored in this same file: the effect and
+   * the record commit in one transaction, so a crash leaves either both or neither.
+   */
+  onceAtomic(groupId: string, eventId: string, apply: (db: Database.Database) => void): boolean {
+    return this.db.transaction(() => {
+      if (this.seen.get(groupId, eventId)) return false;
+      apply(this.db);
+      this.mark.run(groupId, eventId, new Date().toISOString());
+      return true;
+    })();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

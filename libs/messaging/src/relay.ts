@@ -1,0 +1,140 @@
+// The relay: the only way events reach Kafka (DESIGN §3 "One source of truth").
+// It follows the event store's global log from its own durable checkpoint and
+// publishes each event to its context's topic, keyed by unit id. The checkpoint
+// moves only after the broker acknowledged everything before it, so a relay killed
+// at any instant republishes from the last acknowledged batch on restart: nothing
+// is missing, and the few duplicates are deduplicated by consumers (event id).
+//
+// Events are buffered for at most `lingerMs` (or `maxBatch` events) and sent as one
+// request per topic, as Kafka's own producer batches, because one round trip per
+// event caps the relay at the broker's round-trip rate.
+import type { EventStore, RecordedEvent, Subscription } from '@wenming/eventstore';
+import { eventToMessage } from './envelope.js';
+import type { MessageBus } from './types.js';
+
+export interface RelayOptions {
+  store: EventStore;
+  bus: MessageBus;
+  /** The topic an event is published to (see topics.ts / routeByCategory). */
+  topicOf: (event: RecordedEvent) => string;
+  /** Durable checkpoint name in the event store (default `relay`). */
+  checkpoint?: string;
+  maxBatch?: number;
+  lingerMs?: number;
+  /** Wait before resubscribing after a failed publish (ms). */
+  retryDelayMs?: number;
+  onError?: (err: unknown) => void;
+  onPublished?: (events: readonly RecordedEvent[]) => void;
+}
+
+export interface Relay {
+  /** Resolves the first time the relay has published everything stored. */
+  readonly caughtUp: Promise<void>;
+  /** Stops after publishing what it already read; the checkpoint is stored. */
+  stop(): Promise<void>;
+}
+
+export function startRelay(options: RelayOptions): Relay {
+  const name = options.checkpoint ?? 'relay';
+  const maxBatch = options.maxBatch ?? 500;
+  const lingerMs = options.lingerMs ?? 5;
+  const retryDelayMs = options.retryDelayMs ?? 1_000;
+  const { store, bus } = options;
+  let stopped = false;
+  let current: Subscription | undefined;
+  let markCaughtUp!: () => void;
+  const caughtUp = new Promise<void>((r) => {
+    markCaughtUp = r;
+  });
+  let wakeRetry: (() => void) | undefined;
+
+  /** One subscription's life: buffer, flush in order, fail on the first publish error. */
+  const runOnce = async (afterPosition: number): Promise<void> => {
+    let buffer: RecordedEvent[] = [];
+    let flushing: Promise<void> = Promise.resolve();
+    let failure: unknown;
+    let timer: NodeJS.Timeout | undefined;
+
+    const publishBatch = async (batch: RecordedEvent[]) => {
+      const byTopic = new Map<string, RecordedEvent[]>();
+      for (const event of batch) {
+        const topic = options.topicOf(event);
+        const list = byTopic.get(topic);
+        if (list) list.push(event);
+        else byTopic.set(topic, [event]);
+      }
+      await Promise.all([...byTopic].map(([topic, events]) => bus.publish(topic, events.map(eventToMessage))));
+      await store.checkpoints.store(name, batch[batch.length - 1]!.position);
+      options.onPublished?.(batch);
+    };
+    const flush = () => {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      const batch = buffer;
+      buffer = [];
+      if (batch.length > 0) flushing = flushing.then(() => (failure ? undefined : publishBatch(batch)));
+      return flushing;
+    };
+
+    const subscription = store.subscribeToAll({
+      afterPosition,
+      pageSize: maxBatch,
+      handler: async (event) => {
+        if (failure) throw failure;
+        buffer.push(event);
+        if (buffer.length >= maxBatch) await flush();
+        else
+          timer ??= setTimeout(() => {
+            flush().catch((err) => {
+              failure = err;
+              void subscription.stop();
+            });
+          }, lingerMs);
+      },
+    });
+    current = subscription;
+    subscription.caughtUp.then(async () => {
+      await flush().catch(() => undefined);
+      if (!failure) markCaughtUp();
+    });
+    try {
+      await subscription.done;
+    } finally {
+      // On stop (or failure) publish what was read, so a clean stop leaves no tail behind.
+      await flush().catch((err) => {
+        failure ??= err;
+      });
+    }
+    if (failure) throw failure;
+  };
+
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        await runOnce((await store.checkpoints.load(name)) ?? 0);
+      } catch (err) {
+        if (stopped) break;
+        options.onError?.(err);
+        await new Promise<void>((resolve) => {
+          wakeRetry = resolve;
+          setTimeout(resolve, retryDelayMs);
+        });
+      }
+    }
+  })();
+
+  return {
+    caughtUp,
+    stop: async () => {
+      stopped = true;
+      wakeRetry?.();
+      await current?.stop();
+      await loop;
+    },
+  };
+}
+
+/** Routes by stream category (`rectification-42` → `rectification`), unknown ones to a default topic. */
+export function routeByCategory(routes: Record<string, string>, fallback: string): (event: RecordedEvent) => string {
+  return (event) => routes[event.streamId.slice(0, event.streamId.indexOf('-'))] ?? fallback;
+}
