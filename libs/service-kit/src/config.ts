@@ -14,7 +14,21 @@ export interface WenmingConfig {
   eventStoreUrl: string;
   services: ServiceName[];
   logLevel: string;
+  auth: AuthConfig;
 }
+
+/**
+ * How bearer tokens are verified (DESIGN §5). `hs256`: one shared secret, the
+ * embedded profile's way (from WENMING_JWT_SECRET, else a secret generated once
+ * into `secretFile` so the server and the `wenming token` CLI agree). `jwks`: RS256 /
+ * ES256 keys fetched from the city SSO's JWKS URL, the production way.
+ */
+export type AuthConfig =
+  | { mode: 'hs256'; secret?: string; secretFile: string; issuer?: string; audience?: string }
+  | { mode: 'jwks'; jwksUrl: string; issuer?: string; audience?: string };
+
+/** HS256 keys shorter than the hash output (256 bits) weaken it (RFC 7518 §3.2). */
+export const MIN_JWT_SECRET_LENGTH = 32;
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -46,7 +60,47 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WenmingConfig 
     eventStoreUrl,
     services: services(env.WENMING_SERVICES ?? 'all'),
     logLevel: env.LOG_LEVEL ?? 'info',
+    auth: auth(env, profile, dataDir),
   };
+}
+
+function auth(env: NodeJS.ProcessEnv, profile: 'embedded' | 'production', dataDir: string): AuthConfig {
+  const issuer = nonEmpty(env.WENMING_JWT_ISSUER);
+  const audience = nonEmpty(env.WENMING_JWT_AUDIENCE);
+  const claims = { ...(issuer !== undefined ? { issuer } : {}), ...(audience !== undefined ? { audience } : {}) };
+  const secret = nonEmpty(env.WENMING_JWT_SECRET);
+  const jwksUrl = nonEmpty(env.WENMING_JWKS_URL);
+  if (secret !== undefined && jwksUrl !== undefined) {
+    throw new ConfigError('WENMING_JWT_SECRET', 'and WENMING_JWKS_URL are both set; set one (a shared HS256 secret, or the SSO key set)');
+  }
+  if (jwksUrl !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(jwksUrl);
+    } catch {
+      throw new ConfigError('WENMING_JWKS_URL', `${JSON.stringify(jwksUrl)} is not a URL`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      throw new ConfigError('WENMING_JWKS_URL', `${JSON.stringify(jwksUrl)} must be an http(s) URL`);
+    }
+    return { mode: 'jwks', jwksUrl: url.href, ...claims };
+  }
+  if (secret !== undefined && secret.length < MIN_JWT_SECRET_LENGTH) {
+    throw new ConfigError(
+      'WENMING_JWT_SECRET',
+      `is ${secret.length} characters; use at least ${MIN_JWT_SECRET_LENGTH} (e.g. openssl rand -base64 48)`,
+    );
+  }
+  // A generated secret lives on one machine's disk: fine for the embedded profile,
+  // wrong for replicas that must all accept the same tokens.
+  if (profile === 'production' && secret === undefined) {
+    throw new ConfigError('WENMING_JWKS_URL', 'is required in the production profile (or WENMING_JWT_SECRET, shared by every replica)');
+  }
+  return { mode: 'hs256', ...(secret !== undefined ? { secret } : {}), secretFile: resolve(dataDir, 'jwt-secret'), ...claims };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
 }
 
 function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

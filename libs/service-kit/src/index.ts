@@ -1,6 +1,22 @@
+// Route schemas may carry OpenAPI fields (summary, tags, …) in every package that uses the kit.
+/// <reference types="@fastify/swagger" preserve="true" />
+export * from './auth/index.js';
+export * from './commands/index.js';
 export * from './config.js';
+export * from './errors/index.js';
+export {
+  addReflection,
+  HEALTH_SERVICE,
+  listProtoFiles,
+  listProtoServices,
+  protoFilesFor,
+  protoRoot,
+  REFLECTION_SERVICES,
+} from './grpc-reflection.js';
 export { createGrpcServer, type GrpcServer } from './grpc-server.js';
 export { registerHealthRoutes } from './health.js';
-export { createHttpServer } from './http-server.js';
+export { createHttpServer, type HttpServerOptions } from './http-server.js';
 export { createLogger } from './logger.js';
 export * from './module.js';
+export { shutdownTelemetry, type Telemetry } from './telemetry/handle.js';
+export { activeTraceparent } from './telemetry/trace-context.js';

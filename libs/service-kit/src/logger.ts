@@ -1,5 +1,6 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
-export function createLogger(level: string, name = 'wenming'): Logger {
-  return pino({ name, level });
+/** JSON lines on stdout (or `destination`); with telemetry on, each line carries trace_id / span_id. */
+export function createLogger(level: string, name = 'wenming', destination?: DestinationStream): Logger {
+  return destination ? pino({ name, level }, destination) : pino({ name, level });
 }

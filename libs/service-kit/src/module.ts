@@ -5,6 +5,7 @@ import type * as grpc from '@grpc/grpc-js';
 import type { EventStore } from '@wenming/eventstore';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { TokenVerifier } from './auth/tokens.js';
 import type { WenmingConfig } from './config.js';
 
 export interface ModuleDeps {
@@ -12,6 +13,8 @@ export interface ModuleDeps {
   http: FastifyInstance;
   grpc: grpc.Server;
   logger: Logger;
+  /** Verifies bearer tokens: HTTP routes get it through the server's hook, gRPC handlers call authenticateCall. */
+  auth: TokenVerifier;
 }
 
 export interface ServiceModule {
@@ -20,6 +23,12 @@ export interface ServiceModule {
   stop(): Promise<void>;
   /** False while the module cannot serve (e.g. a projection still catching up). */
   ready(): boolean;
+  /**
+   * Fully-qualified names of the gRPC services the module registered on `deps.grpc`
+   * (e.g. `wenming.inspection.v1.InspectionService`); server reflection lists exactly
+   * these, so a service defined in proto/ but not served is never advertised.
+   */
+  readonly grpcServices?: readonly string[];
 }
 
 export type CreateModule = (config: WenmingConfig, deps: ModuleDeps) => ServiceModule | Promise<ServiceModule>;

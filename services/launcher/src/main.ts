@@ -1,5 +1,5 @@
 // `npm start`: the whole platform in one process (embedded profile by default).
-import { ConfigError, loadConfig } from '@wenming/service-kit';
+import { ConfigError, loadConfig, shutdownTelemetry } from '@wenming/service-kit';
 import { startPlatform } from './platform.js';
 
 async function main(): Promise<void> {
@@ -8,7 +8,7 @@ async function main(): Promise<void> {
   const { logger } = platform;
   const store = config.eventStoreUrl.replace(/\/\/[^@/]*@/, '//***@');
   console.log(`Wenming ${config.profile} platform is up`);
-  console.log(`  HTTP  ${platform.httpUrl}  (GET /healthz, /readyz)`);
+  console.log(`  HTTP  ${platform.httpUrl}  (GET /healthz, /readyz; API document /openapi.json, UI /docs)`);
   console.log(`  gRPC  ${platform.grpcAddress}  (grpc.health.v1)`);
   console.log(`  event store  ${store}`);
   if (platform.missingServices.length > 0) {
@@ -17,22 +17,29 @@ async function main(): Promise<void> {
 
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
-    platform.stop().then(
-      () => {
-        console.log('Wenming stopped cleanly');
-        process.exit(0);
-      },
-      (err) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    platform
+      .stop()
+      .then(
+        () => 0,
+        (err) => {
+          logger.error({ err }, 'shutdown failed');
+          return 1;
+        },
+      )
+      .then(async (code) => {
+        // Telemetry last, so the spans of requests that finished during shutdown are
+        // flushed; a collector that cannot be reached costs a warning, not the exit status.
+        await shutdownTelemetry().catch((err) => logger.warn({ err }, 'telemetry was not flushed'));
+        if (code === 0) console.log('Wenming stopped cleanly');
+        process.exit(code);
+      });
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
 }
 
-main().catch((err) => {
+main().catch(async (err) => {
+  await shutdownTelemetry().catch(() => undefined);
   if (err instanceof ConfigError) {
     console.error(`Configuration error: ${err.message}`);
     process.exit(2);

@@ -3,9 +3,14 @@
 // in-flight requests finish before the store closes and no acknowledged append is lost.
 import { type EventStore, openEventStore } from '@wenming/eventstore';
 import {
+  addReflection,
+  type CreateModule,
   createGrpcServer,
   createHttpServer,
   createLogger,
+  createTokenVerifier,
+  HEALTH_SERVICE,
+  protoFilesFor,
   registerHealthRoutes,
   type ServiceModule,
   type WenmingConfig,
@@ -23,13 +28,22 @@ export interface RunningPlatform {
   stop(): Promise<void>;
 }
 
+export interface StartPlatformOptions {
+  /** Modules beyond those the configuration names (test fixtures); started after them. */
+  modules?: CreateModule[];
+  /** Instead of JSON lines on stdout at config.logLevel (tests read what was logged). */
+  logger?: Logger;
+}
+
 const SHUTDOWN_GRACE_MS = 10_000;
 
-export async function startPlatform(config: WenmingConfig): Promise<RunningPlatform> {
-  const logger = createLogger(config.logLevel);
+export async function startPlatform(config: WenmingConfig, options: StartPlatformOptions = {}): Promise<RunningPlatform> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  // Before the store opens: a bad key setup (unreadable secret file) fails fast.
+  const auth = createTokenVerifier(config.auth);
   const store = await openEventStore(config.eventStoreUrl);
   await store.ping();
-  const http = createHttpServer(logger);
+  const http = await createHttpServer(logger, { auth });
   const grpc = createGrpcServer();
   const modules: ServiceModule[] = [];
   let accepting = false;
@@ -42,8 +56,14 @@ export async function startPlatform(config: WenmingConfig): Promise<RunningPlatf
       missingServices.push(name);
       continue;
     }
-    modules.push(await create(config, { store, http, grpc: grpc.server, logger: logger.child({ service: name }) }));
+    modules.push(await create(config, { store, http, grpc: grpc.server, logger: logger.child({ service: name }), auth }));
   }
+  for (const create of options.modules ?? []) {
+    modules.push(await create(config, { store, http, grpc: grpc.server, logger, auth }));
+  }
+  // Reflection lists what this process really serves: health and the modules' own services.
+  const grpcServices = [HEALTH_SERVICE, ...modules.flatMap((module) => module.grpcServices ?? [])];
+  addReflection(grpc.server, protoFilesFor(grpcServices), grpcServices);
   for (const module of modules) await module.start();
 
   const address = await http.listen({ host: config.host, port: config.httpPort });

@@ -1,0 +1,14 @@
+export { bearerToken } from './bearer.js';
+export { authenticateCall } from './grpc.js';
+export { registerHttpAuth } from './http.js';
+export * from './principal.js';
+export { hs256Secret } from './secret.js';
+export {
+  createTokenVerifier,
+  parseDuration,
+  principalFromClaims,
+  signHs256Token,
+  type TokenClaims,
+  type TokenVerifier,
+  type VerifierOptions,
+} from './tokens.js';

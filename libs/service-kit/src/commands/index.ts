@@ -1,0 +1,9 @@
+export type { Decider, DomainEvent } from './decider.js';
+export { commandEventId } from './event-ids.js';
+export {
+  type CommandMetadata,
+  type CommandResult,
+  type HandleCommandOptions,
+  handleCommand,
+  MAX_IDEMPOTENCY_KEY_LENGTH,
+} from './handle-command.js';

@@ -1,0 +1,79 @@
+// The errors a service throws when a request cannot be carried out. Each carries
+// its status code name (gRPC's, which is the finer vocabulary) so one table in
+// ./mapping.ts turns it into an HTTP status and a gRPC code on either edge.
+/** The outcomes a caller can act on differently; anything else is INTERNAL. */
+export type ErrorCode =
+  | 'INVALID_ARGUMENT'
+  | 'NOT_FOUND'
+  | 'FAILED_PRECONDITION'
+  | 'ABORTED'
+  | 'PERMISSION_DENIED'
+  | 'UNAUTHENTICATED'
+  | 'INTERNAL';
+
+export abstract class DomainError extends Error {
+  abstract readonly code: ErrorCode;
+  override get name(): string {
+    return this.constructor.name;
+  }
+}
+
+/** Bad input. `field` names it the way the caller wrote it (`amount`, `tasks[2].deadline`). */
+export class ValidationError extends DomainError {
+  readonly code = 'INVALID_ARGUMENT';
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+  }
+}
+
+export class NotFoundError extends DomainError {
+  readonly code = 'NOT_FOUND';
+  constructor(
+    readonly what: string,
+    readonly id: string,
+  ) {
+    super(`${what} ${id} not found`);
+  }
+}
+
+/**
+ * The command is not allowed in the aggregate's current state (approving a plan
+ * that was never submitted). Retrying will not help until the state changes, which
+ * is what tells it apart from a concurrency conflict (ABORTED).
+ */
+export class ForbiddenTransitionError extends DomainError {
+  readonly code = 'FAILED_PRECONDITION';
+  constructor(
+    readonly currentState: string,
+    readonly attempted: string,
+    reason?: string,
+  ) {
+    super(`cannot ${attempted} while ${currentState}${reason ? `: ${reason}` : ''}`);
+  }
+}
+
+/** Authenticated, but this principal may not do this (role, unit scope, read-only auditor). */
+export class PermissionDeniedError extends DomainError {
+  readonly code = 'PERMISSION_DENIED';
+}
+
+/** No credentials, or credentials that do not verify (bad signature, expired, wrong audience). */
+export class UnauthenticatedError extends DomainError {
+  readonly code = 'UNAUTHENTICATED';
+  constructor(
+    message: string,
+    /** `missing`: no token was sent (RFC 6750 says then to send no error code in WWW-Authenticate). */
+    readonly reason: 'missing' | 'invalid' = 'invalid',
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * A concurrency conflict is the event store's own error: the stream moved since the
+ * caller read it. Re-exported under the name services speak of.
+ */
+export { InvalidAppendError, WrongExpectedRevisionError as ConcurrencyConflict } from '@wenming/eventstore';

@@ -1,0 +1,5 @@
+export * from './domain-errors.js';
+export { CURRENT_STATE_METADATA_KEY, FIELD_METADATA_KEY, grpcHandler, toServiceError } from './grpc.js';
+export { ErrorBody, errorResponses, httpErrorHandler, toHttpError } from './http.js';
+export { ERROR_MAPPING, INTERNAL_MESSAGE, type MappedError, mapError } from './mapping.js';
+export { createValidator, type Validate } from './validate.js';

@@ -1,0 +1,59 @@
+// The one table from error to HTTP status and gRPC code. Both edges use it, so a
+// caller sees the same outcome whichever protocol it speaks.
+//
+// FAILED_PRECONDITION (a forbidden transition) is 409 Conflict, not 412: RFC 9110
+// keeps 412 for conditional request headers (If-Match …) that failed, while 409 is
+// "conflicts with the current state of the target resource", which is exactly a
+// transition the aggregate's state forbids. ABORTED is also 409; the body's `code`
+// tells them apart: ABORTED is worth retrying after a re-read, FAILED_PRECONDITION is not.
+import { status } from '@grpc/grpc-js';
+import { InvalidAppendError, WrongExpectedRevisionError } from '@wenming/eventstore';
+import { DomainError, type ErrorCode, ForbiddenTransitionError, ValidationError } from './domain-errors.js';
+
+export const ERROR_MAPPING: Readonly<Record<ErrorCode, { http: number; grpc: status }>> = {
+  INVALID_ARGUMENT: { http: 400, grpc: status.INVALID_ARGUMENT },
+  NOT_FOUND: { http: 404, grpc: status.NOT_FOUND },
+  FAILED_PRECONDITION: { http: 409, grpc: status.FAILED_PRECONDITION },
+  ABORTED: { http: 409, grpc: status.ABORTED },
+  PERMISSION_DENIED: { http: 403, grpc: status.PERMISSION_DENIED },
+  UNAUTHENTICATED: { http: 401, grpc: status.UNAUTHENTICATED },
+  INTERNAL: { http: 500, grpc: status.INTERNAL },
+};
+
+export const INTERNAL_MESSAGE = 'internal error; see the server log';
+
+/** What a caller is told. `internal` errors keep their detail for the log only. */
+export interface MappedError {
+  code: ErrorCode;
+  httpStatus: number;
+  grpcCode: status;
+  message: string;
+  field?: string;
+  currentState?: string;
+  internal: boolean;
+}
+
+export function mapError(error: unknown): MappedError {
+  const known = classify(error);
+  if (!known) return { code: 'INTERNAL', ...codes('INTERNAL'), message: INTERNAL_MESSAGE, internal: true };
+  return { ...known, ...codes(known.code), internal: false };
+}
+
+function classify(error: unknown): Omit<MappedError, 'httpStatus' | 'grpcCode' | 'internal'> | undefined {
+  if (error instanceof ValidationError || error instanceof InvalidAppendError) {
+    return { code: 'INVALID_ARGUMENT', message: error.message, field: error.field };
+  }
+  if (error instanceof ForbiddenTransitionError) {
+    return { code: error.code, message: error.message, currentState: error.currentState };
+  }
+  if (error instanceof WrongExpectedRevisionError) {
+    return { code: 'ABORTED', message: `concurrency conflict: ${error.message}; read again and retry` };
+  }
+  if (error instanceof DomainError && error.code !== 'INTERNAL') return { code: error.code, message: error.message };
+  return undefined;
+}
+
+function codes(code: ErrorCode): { httpStatus: number; grpcCode: status } {
+  const row = ERROR_MAPPING[code];
+  return { httpStatus: row.http, grpcCode: row.grpc };
+}

@@ -1,0 +1,124 @@
+// `wenming token`: what it prints verifies with the server's own verifier and secret.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { createTokenVerifier, loadConfig } from '@wenming/service-kit';
+import { runCli } from './run.js';
+
+const dirs: string[] = [];
+after(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+function dataDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'wenming-cli-'));
+  dirs.push(dir);
+  return dir;
+}
+
+async function cli(argv: string[], env: NodeJS.ProcessEnv) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, { env, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  return { code, stdout, stderr };
+}
+
+function decodeJwt(token: string): { sub?: string; iat?: number; exp?: number } {
+  return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
+}
+
+/** The server side: the verifier startPlatform builds from the same environment. */
+const serverVerify = (env: NodeJS.ProcessEnv, token: string) => createTokenVerifier(loadConfig(env).auth).verify(token);
+
+describe('wenming token', () => {
+  it('prints a token the server accepts, signed with the secret file it creates in the data directory', async () => {
+    const env = { WENMING_DATA_DIR: dataDir() };
+    const { code, stdout, stderr } = await cli(['token', '--role', 'office', '--sub', 'alice'], env);
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /^[\w-]+\.[\w-]+\.[\w-]+\n$/);
+    assert.deepEqual(await serverVerify(env, stdout.trim()), { id: 'alice', roles: ['office'], units: [] });
+    assert.equal(statSync(join(env.WENMING_DATA_DIR, 'jwt-secret')).mode & 0o777, 0o600);
+    assert.match(stderr, /token for alice \(office\), expires /);
+  });
+
+  it('unit users carry their units; the lifetime is --ttl', async () => {
+    const env = { WENMING_DATA_DIR: dataDir() };
+    const { code, stdout } = await cli(['token', '-r', 'unit', '-u', 'u-1', '--unit', 'u-2', '--sub', 'clerk', '--ttl', '90s'], env);
+    assert.equal(code, 0);
+    assert.deepEqual(await serverVerify(env, stdout.trim()), { id: 'clerk', roles: ['unit'], units: ['u-1', 'u-2'] });
+    const claims = decodeJwt(stdout.trim());
+    assert.equal((claims.exp ?? 0) - (claims.iat ?? 0), 90);
+  });
+
+  it('uses WENMING_JWT_SECRET, issuer and audience like the server', async () => {
+    const env = {
+      WENMING_DATA_DIR: dataDir(),
+      WENMING_JWT_SECRET: 'shared-secret-of-this-city-deployment-0123456789',
+      WENMING_JWT_ISSUER: 'wenming-embedded',
+      WENMING_JWT_AUDIENCE: 'wenming',
+    };
+    const { stdout } = await cli(['token', '--role', 'auditor', '--sub', 'a1'], env);
+    assert.equal((await serverVerify(env, stdout.trim())).id, 'a1');
+    await assert.rejects(serverVerify({ ...env, WENMING_JWT_AUDIENCE: 'another' }, stdout.trim()));
+  });
+
+  it('refuses wrong usage with exit status 2 and a clear message', async () => {
+    const env = { WENMING_DATA_DIR: dataDir() };
+    const cases: Array<[string[], RegExp]> = [
+      [['token', '--role', 'mayor'], /"mayor" is not a role; use office, unit, inspector, supervisor, auditor, admin/],
+      [['token', '--role', 'office', '--colour', 'red'], /Unknown option '--colour'/],
+      [['token'], /--role is required/],
+      [['token', '--role', 'unit'], /--role unit needs at least one --unit/],
+      [['token', '--role', 'office', '--unit', 'u-1'], /--unit applies only with --role unit/],
+      [['token', '--role', 'office', '--ttl', 'forever'], /not a duration/],
+      [['token', '--role', 'office', '--ttl', '31d'], /at most 30d/],
+      [['token', '--role', 'office', 'extra'], /Unexpected argument 'extra'/],
+      [['mint'], /unknown command "mint"/],
+      [[], /Usage: wenming <command>/],
+    ];
+    for (const [argv, message] of cases) {
+      const { code, stdout, stderr } = await cli(argv, env);
+      assert.equal(code, 2, argv.join(' '));
+      assert.equal(stdout, '', 'nothing on stdout, so $(wenming token …) never captures an error');
+      assert.match(stderr, message);
+    }
+  });
+
+  it('refuses when tokens come from the SSO, or the configuration is wrong, naming the variable', async () => {
+    const sso = await cli(['token', '--role', 'office'], {
+      WENMING_DATA_DIR: dataDir(),
+      WENMING_JWKS_URL: 'https://sso.example/jwks.json',
+    });
+    assert.equal(sso.code, 2);
+    assert.match(sso.stderr, /city SSO/);
+    const bad = await cli(['token', '--role', 'office'], { WENMING_DATA_DIR: dataDir(), WENMING_JWT_SECRET: 'short' });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /WENMING_JWT_SECRET: is 5 characters/);
+  });
+
+  it('--help prints the options and succeeds', async () => {
+    const { code, stdout } = await cli(['token', '--help'], {});
+    assert.equal(code, 0);
+    assert.match(stdout, /--role, -r/);
+    assert.equal((await cli(['--help'], {})).code, 0);
+  });
+
+  it('runs as `npm run wenming` and as the bin does, with the same exit statuses', () => {
+    const env = { ...process.env, WENMING_DATA_DIR: dataDir() };
+    const script = fileURLToPath(new URL('./main.ts', import.meta.url));
+    const bin = fileURLToPath(new URL('../../bin/wenming.js', import.meta.url));
+    const viaScript = spawnSync(process.execPath, ['--import', 'tsx', script, 'token', '--role', 'inspector', '--sub', 'i1'], {
+      env,
+      encoding: 'utf8',
+    });
+    assert.equal(viaScript.status, 0, viaScript.stderr);
+    const viaBin = spawnSync(process.execPath, [bin, 'token', '--role', 'inspector', '--sub', 'i1'], { env, encoding: 'utf8' });
+    assert.equal(viaBin.status, 0, viaBin.stderr);
+    for (const out of [viaScript.stdout, viaBin.stdout]) assert.equal(decodeJwt(out.trim()).sub, 'i1');
+    const wrong = spawnSync(process.execPath, [bin, 'token', '--role', 'mayor'], { env, encoding: 'utf8' });
+    assert.equal(wrong.status, 2);
+  });
+});

@@ -1,0 +1,8 @@
+// `wenming …` (npm run wenming -- …, or the `wenming` bin of @wenming/launcher).
+import { runCli } from './run.js';
+
+process.exitCode = await runCli(process.argv.slice(2), {
+  env: process.env,
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+});

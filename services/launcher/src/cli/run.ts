@@ -1,0 +1,52 @@
+// The `wenming` command line: one function from arguments to an exit status, so
+// tests run it in-process and main.ts stays a one-liner. Exit 0: done; 2: the
+// command was called wrongly (unknown flag, role, bad configuration); 1: it failed.
+import { ConfigError } from '@wenming/service-kit';
+import { type CliIo, UsageError } from './io.js';
+import { tokenCommand } from './token.js';
+
+export const USAGE = `Usage: wenming <command> [options]
+
+Commands:
+  token   print a bearer token for the embedded profile (wenming token --help)
+
+More commands come with the services.
+`;
+
+const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<void>> = {
+  token: tokenCommand,
+};
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    (name === undefined ? io.stderr : io.stdout)(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr(`wenming: unknown command ${JSON.stringify(name)}\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    await command(args, io);
+    return 0;
+  } catch (err) {
+    if (err instanceof UsageError || isParseArgsError(err)) {
+      io.stderr(`wenming ${name}: ${(err as Error).message}\n(wenming ${name} --help shows the options)\n`);
+      return 2;
+    }
+    if (err instanceof ConfigError) {
+      io.stderr(`wenming ${name}: configuration error: ${err.message}\n`);
+      return 2;
+    }
+    io.stderr(`wenming ${name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 1;
+  }
+}
+
+/** node:util parseArgs reports unknown flags and missing values with ERR_PARSE_ARGS_* codes. */
+function isParseArgsError(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_');
+}

@@ -1,0 +1,89 @@
+// `wenming token`: a signed HS256 bearer token for the embedded profile, from the
+// same secret the server verifies with (WENMING_JWT_SECRET, else the secret file in
+// the data directory, created on first use by whichever of the two runs first).
+import { userInfo } from 'node:os';
+import { parseArgs } from 'node:util';
+import { hs256Secret, isRole, loadConfig, parseDuration, ROLES, type Role, signHs256Token } from '@wenming/service-kit';
+import { type CliIo, UsageError } from './io.js';
+
+export const TOKEN_USAGE = `Usage: wenming token --role <role> [--role <role>]... [--unit <unit id>]... [--sub <user id>] [--ttl <duration>]
+
+Prints a bearer token for the embedded profile on stdout.
+
+  --role, -r  ${ROLES.join(', ')} (repeat for several)
+  --unit, -u  a unit the user acts for; required with --role unit (repeat for several)
+  --sub       the user id recorded as the actor of every event (default: your login name)
+  --ttl       lifetime: 90s, 30m, 8h, 2d (default 8h, at most 30d)
+
+Reads WENMING_PROFILE, WENMING_DATA_DIR, WENMING_JWT_SECRET, WENMING_JWT_ISSUER and
+WENMING_JWT_AUDIENCE like the server, so the server accepts what it prints.
+
+  curl -H "Authorization: Bearer $(npm run -s wenming -- token --role office)" http://127.0.0.1:8080/…
+`;
+
+const MAX_TTL_SEC = 30 * 86_400;
+
+export async function tokenCommand(args: string[], io: CliIo, now: Date = new Date()): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      role: { type: 'string', short: 'r', multiple: true },
+      unit: { type: 'string', short: 'u', multiple: true },
+      sub: { type: 'string' },
+      ttl: { type: 'string', default: '8h' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) {
+    io.stdout(TOKEN_USAGE);
+    return;
+  }
+  const roles = checkRoles(values.role ?? []);
+  const units = [...new Set(values.unit ?? [])];
+  if (roles.includes('unit') && units.length === 0) throw new UsageError('--role unit needs at least one --unit <unit id>');
+  if (!roles.includes('unit') && units.length > 0) throw new UsageError('--unit applies only with --role unit');
+  if (units.some((u) => u.trim() === '')) throw new UsageError('--unit needs a unit id');
+  const ttlSec = parseDuration(values.ttl ?? '8h');
+  if (ttlSec === undefined) throw new UsageError(`--ttl ${JSON.stringify(values.ttl)} is not a duration; use e.g. 90s, 30m, 8h, 2d`);
+  if (ttlSec > MAX_TTL_SEC) throw new UsageError('--ttl is at most 30d');
+  const sub = values.sub ?? loginName();
+  if (sub.trim() === '') throw new UsageError('--sub needs a user id');
+
+  const config = loadConfig(io.env);
+  if (config.auth.mode !== 'hs256') {
+    throw new UsageError('tokens are issued by the city SSO when WENMING_JWKS_URL is set; this command signs embedded-profile tokens only');
+  }
+  const token = await signHs256Token(
+    {
+      sub,
+      roles,
+      units,
+      ttlSec,
+      ...(config.auth.issuer !== undefined ? { issuer: config.auth.issuer } : {}),
+      ...(config.auth.audience !== undefined ? { audience: config.auth.audience } : {}),
+    },
+    hs256Secret(config.auth),
+    now,
+  );
+  io.stdout(`${token}\n`);
+  const expires = new Date(now.getTime() + ttlSec * 1000).toISOString();
+  io.stderr(`token for ${sub} (${roles.join(', ')}${units.length > 0 ? ` of ${units.join(', ')}` : ''}), expires ${expires}\n`);
+}
+
+function checkRoles(raw: string[]): Role[] {
+  if (raw.length === 0) throw new UsageError(`--role is required (${ROLES.join(', ')})`);
+  for (const role of raw) {
+    if (!isRole(role)) throw new UsageError(`${JSON.stringify(role)} is not a role; use ${ROLES.join(', ')}`);
+  }
+  return [...new Set(raw as Role[])];
+}
+
+function loginName(): string {
+  try {
+    return userInfo().username || 'cli';
+  } catch {
+    return 'cli';
+  }
+}
