@@ -15,7 +15,18 @@ export interface WenmingConfig {
   services: ServiceName[];
   logLevel: string;
   auth: AuthConfig;
+  messaging: MessagingConfig;
 }
+
+/**
+ * The bus the relay publishes to: Kafka when KAFKA_BROKERS is set, otherwise the
+ * durable in-process bus in the data directory (one process only). `relay` says
+ * whether this process runs the relay: run it in one process per event store
+ * (several relays would each publish everything, harmless but wasteful).
+ */
+export type MessagingConfig =
+  | { kind: 'kafka'; brokers: string[]; topicPartitions: number; relay: boolean }
+  | { kind: 'in-process'; path: string; relay: boolean };
 
 /**
  * How bearer tokens are verified (DESIGN §5). `hs256`: one shared secret, the
@@ -61,7 +72,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WenmingConfig 
     services: services(env.WENMING_SERVICES ?? 'all'),
     logLevel: env.LOG_LEVEL ?? 'info',
     auth: auth(env, profile, dataDir),
+    messaging: messaging(env, dataDir),
   };
+}
+
+function messaging(env: NodeJS.ProcessEnv, dataDir: string): MessagingConfig {
+  const relayRaw = env.WENMING_RELAY ?? 'on';
+  if (relayRaw !== 'on' && relayRaw !== 'off') {
+    throw new ConfigError('WENMING_RELAY', `${JSON.stringify(relayRaw)} is not on or off`);
+  }
+  const relay = relayRaw === 'on';
+  const brokersRaw = nonEmpty(env.KAFKA_BROKERS);
+  if (brokersRaw === undefined) return { kind: 'in-process', path: resolve(dataDir, 'bus.db'), relay };
+  const brokers = brokersRaw.split(',').map((b) => b.trim());
+  for (const broker of brokers) {
+    if (!/^[A-Za-z0-9.-]+:\d{1,5}$/.test(broker)) {
+      throw new ConfigError(
+        'KAFKA_BROKERS',
+        `${JSON.stringify(broker)} is not host:port (use a comma list, e.g. kafka-1:9092,kafka-2:9092)`,
+      );
+    }
+  }
+  const partitions = Number(env.KAFKA_TOPIC_PARTITIONS ?? 6);
+  if (!Number.isInteger(partitions) || partitions < 1 || partitions > 1000) {
+    throw new ConfigError('KAFKA_TOPIC_PARTITIONS', `${JSON.stringify(env.KAFKA_TOPIC_PARTITIONS)} is not a partition count (1-1000)`);
+  }
+  return { kind: 'kafka', brokers, topicPartitions: partitions, relay };
 }
 
 function auth(env: NodeJS.ProcessEnv, profile: 'embedded' | 'production', dataDir: string): AuthConfig {

@@ -3,6 +3,7 @@
 
 import type * as grpc from '@grpc/grpc-js';
 import type { EventStore } from '@wenming/eventstore';
+import type { Context, MessageBus } from '@wenming/messaging';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { TokenVerifier } from './auth/tokens.js';
@@ -15,6 +16,8 @@ export interface ModuleDeps {
   logger: Logger;
   /** Verifies bearer tokens: HTTP routes get it through the server's hook, gRPC handlers call authenticateCall. */
   auth: TokenVerifier;
+  /** The bus other services' events arrive on (consume with startEventConsumer). */
+  bus: MessageBus;
 }
 
 export interface ServiceModule {
@@ -29,6 +32,11 @@ export interface ServiceModule {
    * these, so a service defined in proto/ but not served is never advertised.
    */
   readonly grpcServices?: readonly string[];
+  /**
+   * The stream categories this module writes (`rectification` for `rectification-42`)
+   * and its context: the relay publishes their events to `wenming.<context>.events.v1`.
+   */
+  readonly events?: { readonly context: Context; readonly categories: readonly string[] };
 }
 
 export type CreateModule = (config: WenmingConfig, deps: ModuleDeps) => ServiceModule | Promise<ServiceModule>;

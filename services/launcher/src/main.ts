@@ -9,7 +9,10 @@ async function main(): Promise<void> {
   const store = config.eventStoreUrl.replace(/\/\/[^@/]*@/, '//***@');
   console.log(`Wenming ${config.profile} platform is up`);
   console.log(`  HTTP  ${platform.httpUrl}  (GET /healthz, /readyz; API document /openapi.json, UI /docs)`);
-  console.log(`  gRPC  ${platform.grpcAddress}  (grpc.health.v1)`);
+  console.log(`  gRPC  ${platform.grpcAddress}  (grpc.health.v1, server reflection)`);
+  const messaging = config.messaging;
+  const bus = messaging.kind === 'kafka' ? `Kafka ${messaging.brokers.join(',')}` : `in-process ${messaging.path}`;
+  console.log(`  bus   ${bus}  (relay ${messaging.relay ? 'on' : 'off'})`);
   console.log(`  event store  ${store}`);
   if (platform.missingServices.length > 0) {
     console.log(`  services not built yet in this version: ${platform.missingServices.join(', ')}`);

@@ -1,6 +1,7 @@
 // `npm start` as a user runs it: a real process, real HTTP and gRPC clients.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { loadConfig } from '@wenming/service-kit';
 import { service as healthService } from 'grpc-health-check';
-import { startPlatform } from './platform.js';
+import { type RunningPlatform, startPlatform } from './platform.js';
 
 const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 const dirs: string[] = [];
@@ -116,5 +117,41 @@ describe('npm start (embedded profile)', () => {
     } finally {
       await platform.stop().catch(() => undefined);
     }
+  });
+});
+
+describe('the relay in the embedded platform', () => {
+  it('publishes every appended event to its topic on the in-process bus, and resumes after a restart without republishing', async () => {
+    const dir = dataDir();
+    const env = { WENMING_DATA_DIR: dir, HTTP_PORT: '0', GRPC_PORT: '0', LOG_LEVEL: 'silent' };
+    const first = await startPlatform(loadConfig(env));
+    const ids: string[] = [];
+    const append = async (platform: RunningPlatform, n: number) => {
+      for (let i = 0; i < n; i++) {
+        const id = randomUUID();
+        ids.push(id);
+        await platform.store.append(`plan-relay${i % 3}`, [
+          { id, type: 'PlanSubmitted', occurredAt: '2026-02-01T09:00:00+08:00', data: { n: i }, metadata: { unitId: `unit-${i % 3}` } },
+        ]);
+      }
+    };
+    await append(first, 20);
+    await first.messaging.relay()?.caughtUp;
+    await first.stop();
+    const second = await startPlatform(loadConfig(env));
+    await append(second, 5);
+    const received: string[] = [];
+    const consumer = await second.messaging.bus.consume({
+      groupId: 'e2e-check',
+      topics: ['wenming.platform.events.v1'],
+      handler: async (m) => {
+        received.push(m.headers['wenming-event-id']!);
+      },
+    });
+    const deadline = Date.now() + 10_000;
+    while (received.length < 25 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await consumer.stop();
+    await second.stop();
+    assert.deepEqual(received, ids);
   });
 });

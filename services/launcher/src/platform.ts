@@ -16,12 +16,14 @@ import {
   type WenmingConfig,
 } from '@wenming/service-kit';
 import type { Logger } from 'pino';
+import { type Messaging, openMessaging } from './messaging.js';
 import { MODULES } from './modules.js';
 
 export interface RunningPlatform {
   httpUrl: string;
   grpcAddress: string;
   store: EventStore;
+  messaging: Messaging;
   logger: Logger;
   /** Not built yet in this version; listed so the operator sees it. */
   missingServices: string[];
@@ -43,6 +45,8 @@ export async function startPlatform(config: WenmingConfig, options: StartPlatfor
   const auth = createTokenVerifier(config.auth);
   const store = await openEventStore(config.eventStoreUrl);
   await store.ping();
+  const messaging = await openMessaging(config.messaging, store, logger);
+  const bus = messaging.bus;
   const http = await createHttpServer(logger, { auth });
   const grpc = createGrpcServer();
   const modules: ServiceModule[] = [];
@@ -56,15 +60,16 @@ export async function startPlatform(config: WenmingConfig, options: StartPlatfor
       missingServices.push(name);
       continue;
     }
-    modules.push(await create(config, { store, http, grpc: grpc.server, logger: logger.child({ service: name }), auth }));
+    modules.push(await create(config, { store, http, grpc: grpc.server, logger: logger.child({ service: name }), auth, bus }));
   }
   for (const create of options.modules ?? []) {
-    modules.push(await create(config, { store, http, grpc: grpc.server, logger, auth }));
+    modules.push(await create(config, { store, http, grpc: grpc.server, logger, auth, bus }));
   }
   // Reflection lists what this process really serves: health and the modules' own services.
   const grpcServices = [HEALTH_SERVICE, ...modules.flatMap((module) => module.grpcServices ?? [])];
   addReflection(grpc.server, protoFilesFor(grpcServices), grpcServices);
   for (const module of modules) await module.start();
+  messaging.startRelay(modules);
 
   const address = await http.listen({ host: config.host, port: config.httpPort });
   const grpcPort = await grpc.listen(config.host, config.grpcPort);
@@ -79,6 +84,8 @@ export async function startPlatform(config: WenmingConfig, options: StartPlatfor
       await Promise.all([http.close(), grpc.close(SHUTDOWN_GRACE_MS)]);
       // ... then the modules (subscriptions store their checkpoints) ...
       for (const module of [...modules].reverse()) await module.stop();
+      // ... then the relay (it publishes what it read and stores its checkpoint) and the bus ...
+      await messaging.stop();
       // ... and only then the store.
       await store.close();
     })();
@@ -89,6 +96,7 @@ export async function startPlatform(config: WenmingConfig, options: StartPlatfor
     httpUrl: address,
     grpcAddress: `${config.host}:${grpcPort}`,
     store,
+    messaging,
     logger,
     missingServices,
     stop,

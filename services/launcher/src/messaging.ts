@@ -1,0 +1,62 @@
+// The process's bus and, where this process runs it, the relay that feeds the bus
+// from the event store (DESIGN §3): Kafka in a city deployment, the durable
+// in-process bus in the embedded profile.
+import type { EventStore } from '@wenming/eventstore';
+import {
+  CONTEXTS,
+  type Context,
+  eventsTopic,
+  KafkaBus,
+  type MessageBus,
+  type Relay,
+  routeByCategory,
+  SqliteBus,
+  startRelay,
+} from '@wenming/messaging';
+import type { MessagingConfig, ServiceModule } from '@wenming/service-kit';
+import type { Logger } from 'pino';
+
+export interface Messaging {
+  bus: MessageBus;
+  /** Starts the relay (when configured) once the modules have declared their streams. */
+  startRelay(modules: readonly ServiceModule[]): void;
+  relay(): Relay | undefined;
+  stop(): Promise<void>;
+}
+
+export async function openMessaging(config: MessagingConfig, store: EventStore, logger: Logger): Promise<Messaging> {
+  const bus: MessageBus =
+    config.kind === 'kafka' ? new KafkaBus({ brokers: config.brokers, clientId: 'wenming' }) : new SqliteBus({ path: config.path });
+  // Every context's topic exists before anything publishes or subscribes; retention
+  // is unlimited because the topics are a replayable feed of an audit log.
+  await bus.createTopics(
+    CONTEXTS.map((context) => ({
+      topic: eventsTopic(context),
+      numPartitions: config.kind === 'kafka' ? config.topicPartitions : 1,
+      retentionMs: -1,
+    })),
+  );
+  let relay: Relay | undefined;
+  return {
+    bus,
+    startRelay(modules) {
+      if (!config.relay) return;
+      const routes: Record<string, string> = {};
+      for (const module of modules) {
+        for (const category of module.events?.categories ?? []) routes[category] = eventsTopic(module.events!.context);
+      }
+      relay = startRelay({
+        store,
+        bus,
+        topicOf: routeByCategory(routes, eventsTopic('platform' satisfies Context)),
+        checkpoint: `relay:${bus.kind}`,
+        onError: (err) => logger.warn({ err }, 'relay: publishing failed; retrying from its checkpoint'),
+      });
+    },
+    relay: () => relay,
+    async stop() {
+      await relay?.stop();
+      await bus.close();
+    },
+  };
+}
