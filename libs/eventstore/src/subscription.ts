@@ -90,3 +90,19 @@ export class AppendSignal {
     });
   }
 }
+
+/** The live subscriptions of a store, so close() can stop them before the connection goes. */
+export class SubscriptionRegistry {
+  private readonly live = new Set<Subscription>();
+
+  track(subscription: Subscription): Subscription {
+    this.live.add(subscription);
+    const forget = () => this.live.delete(subscription);
+    subscription.done.then(forget, forget);
+    return subscription;
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.live].map((s) => s.stop()));
+  }
+}

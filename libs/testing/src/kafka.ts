@@ -10,12 +10,11 @@
 // controls back with localKafkaBroker(). The broker is shared by every spec file, and
 // node's test runner runs files concurrently: a test that bounces the shared broker
 // disturbs the others, so prefer startLocalKafka() on a private folder for that.
-import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
+import { dockerEngine, freePort, message, runScript } from './local-server.js';
 
 export interface ProvidedKafka {
   /** Bootstrap addresses, host:port. */
@@ -77,7 +76,7 @@ export async function provideKafka(workDir: string): Promise<ProvidedKafka | { s
     const dir = join(workDir, 'kafka');
     // A fresh cluster for every run, unless a broker still runs there (a run that died
     // without stopping it): then the script reuses it, port and all.
-    if ((await script(['status', dir], 10_000).catch(() => '')) === '') rmSync(dir, { recursive: true, force: true });
+    if ((await runScript(SCRIPT, ['status', dir], 10_000).catch(() => '')) === '') rmSync(dir, { recursive: true, force: true });
     return await startLocalKafka(dir);
   } catch (err) {
     reasons.push(`no local Kafka process (${message(err)})`);
@@ -97,7 +96,7 @@ export async function startLocalKafka(dir: string, port?: number): Promise<Provi
   // The port the broker really listens on (a broker already running in `dir` keeps its own).
   const actualPort = Number(bootstrap.split(':').pop());
   const stopBroker = async () => {
-    await script(['stop', dir], 120_000);
+    await runScript(SCRIPT, ['stop', dir], 120_000);
   };
   const startBroker = async () => {
     await warmUp([await startScript(dir, actualPort)]);
@@ -125,7 +124,7 @@ export function localKafkaBroker(env: NodeJS.ProcessEnv = process.env): LocalKaf
   if (!dir) return undefined;
   const port = Number(readFileSync(join(dir, 'port'), 'utf8').trim());
   const stopBroker = async () => {
-    await script(['stop', dir], 120_000);
+    await runScript(SCRIPT, ['stop', dir], 120_000);
   };
   const startBroker = async () => {
     await warmUp([await startScript(dir, port)]);
@@ -212,24 +211,6 @@ async function warmUp(brokers: string[]): Promise<void> {
   }
 }
 
-/** True when a container engine answers; otherwise why not. Without an engine testcontainers rejects within a second. */
-async function dockerEngine(): Promise<true | string> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    const { getContainerRuntimeClient } = await import('testcontainers');
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('no answer within 5 s')), 5000);
-      timer.unref();
-    });
-    await Promise.race([getContainerRuntimeClient(), timeout]);
-    return true;
-  } catch (err) {
-    return message(err);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 async function fromContainer(): Promise<ProvidedKafka> {
   const { KafkaContainer } = await import('@testcontainers/kafka');
   const container = await new KafkaContainer(IMAGE).withKraft().withEnvironment({ KAFKA_AUTO_CREATE_TOPICS_ENABLE: 'false' }).start();
@@ -246,52 +227,8 @@ async function fromContainer(): Promise<ProvidedKafka> {
 /** Runs `kafka.sh start` and returns the bootstrap address it prints last. */
 async function startScript(dir: string, port: number): Promise<string> {
   // A cold machine resolves ~70 MB of jars with Maven first.
-  const stdout = await script(['start', dir, String(port)], 900_000);
+  const stdout = await runScript(SCRIPT, ['start', dir, String(port)], 900_000);
   const bootstrap = stdout.trim().split('\n').pop() ?? '';
   if (!/^127\.0\.0\.1:\d+$/.test(bootstrap)) throw new Error(`${SCRIPT} printed no bootstrap address: ${stdout.slice(-300)}`);
   return bootstrap;
-}
-
-/**
- * A port free right now on 127.0.0.1, below Linux's ephemeral range (32768+): the broker
- * keeps it across a bounce, and meanwhile the kernel will not hand it to an outgoing
- * connection. Falls back to a port the kernel picks.
- */
-async function freePort(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    if (await listenable(port)) return port;
-  }
-  const port = await listenable(0);
-  if (port === false) throw new Error('no free port on 127.0.0.1');
-  return port;
-}
-
-/** The port (the kernel's pick for 0) when a listener can bind it on 127.0.0.1, else false. */
-function listenable(port: number): Promise<number | false> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', () => (port === 0 ? reject(new Error('no port')) : resolve(false)));
-    server.listen(port, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-function script(args: string[], timeout: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile('bash', [SCRIPT, ...args], { timeout, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) {
-        const tail = stderr.trim().split('\n').slice(-5).join(' | ');
-        reject(new Error(`${SCRIPT} ${args[0]} failed: ${tail || err.message}`));
-      } else {
-        resolve(stdout);
-      }
-    });
-  });
-}
-
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -9,7 +9,7 @@ import { eventHash, GENESIS_HASH, verifyChain } from '../hash-chain.js';
 import { idempotentResult } from '../idempotency.js';
 import { type PreparedEvent, prepareAppend, validateStreamId } from '../prepare.js';
 import { type EventRow, revisionMismatch, rowToEvent } from '../row.js';
-import { AppendSignal, pollingSubscription } from '../subscription.js';
+import { AppendSignal, pollingSubscription, SubscriptionRegistry } from '../subscription.js';
 import type {
   AppendOptions,
   AppendResult,
@@ -69,7 +69,7 @@ export class PostgresEventStore implements EventStore {
   readonly kind = 'postgresql' as const;
   readonly checkpoints: CheckpointStore;
   private readonly appended = new AppendSignal();
-  private readonly subscriptions = new Set<Subscription>();
+  private readonly subscriptions = new SubscriptionRegistry();
   private readonly now: () => Date;
   private readonly pollIntervalMs: number;
   private readonly sql;
@@ -305,12 +305,7 @@ export class PostgresEventStore implements EventStore {
       options,
       this.pollIntervalMs,
     );
-    this.subscriptions.add(subscription);
-    subscription.done.then(
-      () => this.subscriptions.delete(subscription),
-      () => this.subscriptions.delete(subscription),
-    );
-    return subscription;
+    return this.subscriptions.track(subscription);
   }
 
   /**
@@ -361,7 +356,7 @@ export class PostgresEventStore implements EventStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    await this.subscriptions.stopAll();
     const listener = await this.listener;
     this.listener = undefined;
     await listener?.end().catch(() => undefined);

@@ -10,7 +10,7 @@ import { eventHash, GENESIS_HASH, verifyChain } from '../hash-chain.js';
 import { idempotentResult, type StoredId } from '../idempotency.js';
 import { prepareAppend, validateStreamId } from '../prepare.js';
 import { type EventRow, revisionMismatch, rowToEvent } from '../row.js';
-import { AppendSignal, pollingSubscription } from '../subscription.js';
+import { AppendSignal, pollingSubscription, SubscriptionRegistry } from '../subscription.js';
 import type {
   AppendOptions,
   AppendResult,
@@ -43,7 +43,7 @@ export class SqliteEventStore implements EventStore {
   private readonly appended = new AppendSignal();
   private readonly now: () => Date;
   private readonly pollIntervalMs: number;
-  private readonly subscriptions = new Set<Subscription>();
+  private readonly subscriptions = new SubscriptionRegistry();
   private readonly stmt;
   readonly checkpoints: CheckpointStore;
 
@@ -197,12 +197,7 @@ export class SqliteEventStore implements EventStore {
       options,
       this.pollIntervalMs,
     );
-    this.subscriptions.add(subscription);
-    subscription.done.then(
-      () => this.subscriptions.delete(subscription),
-      () => this.subscriptions.delete(subscription),
-    );
-    return subscription;
+    return this.subscriptions.track(subscription);
   }
 
   verify(streamId: string): Promise<VerifyResult> {
@@ -214,7 +209,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    await this.subscriptions.stopAll();
     if (this.db.open) this.db.close();
   }
 }
