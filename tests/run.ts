@@ -7,13 +7,15 @@
 //   npm test                      every suite
 //   npm test -- libs/eventstore   only the specs under these paths
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { KAFKA_DIR_ENV, provideKafka, providePostgres } from '@wenming/testing';
 
 const root = resolve(import.meta.dirname, '..');
 const requireReal = process.env.WENMING_REQUIRE_REAL_SERVERS === '1';
-const workDir = join(root, '.wenming', 'test-servers');
+// One directory per run: two runs at once (a developer's and an editor's) must not
+// share, and so stop, each other's servers.
+const workDir = join(root, '.wenming', 'test-servers', String(process.pid));
 
 function specFiles(dir: string): string[] {
   const out: string[] = [];
@@ -85,4 +87,5 @@ const code = await new Promise<number>((done) => {
 });
 
 for (const stop of stops.reverse()) await stop().catch((err) => console.error('stopping a test server failed:', err));
+rmSync(workDir, { recursive: true, force: true });
 process.exit(code);

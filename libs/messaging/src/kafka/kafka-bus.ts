@@ -61,12 +61,24 @@ export class KafkaBus implements MessageBus {
 
   async publish(topic: string, messages: OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    const producer = await this.connectProducer();
-    await producer.send({
-      topic,
-      acks: -1,
-      messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers ?? {} })),
-    });
+    const connecting = this.connectProducer();
+    const producer = await connecting;
+    try {
+      await producer.send({
+        topic,
+        acks: -1,
+        messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers ?? {} })),
+      });
+    } catch (err) {
+      // When kafkajs gives up on a send it rolls its sequence numbers back, but the
+      // broker may have written that batch: every later send of another size to the
+      // partition then fails with OUT_OF_ORDER_SEQUENCE_NUMBER, forever. A fresh
+      // producer gets a new producer id and starts clean (the relay resends from its
+      // checkpoint; a batch written twice is deduplicated by consumers).
+      if (this.producer === connecting) this.producer = undefined;
+      await producer.disconnect().catch(() => undefined);
+      throw err;
+    }
   }
 
   private connectProducer(): Promise<Producer> {
