@@ -1,0 +1,10 @@
+export * from './errors.js';
+export {
+  type ProjectionLogger,
+  type ProjectionRunner,
+  type ProjectionRunnerOptions,
+  type ProjectionStatus,
+  startProjections,
+} from './projection-runner.js';
+export { SqliteReadStore, type SqliteReadStoreOptions } from './sqlite/sqlite-read-store.js';
+export * from './types.js';

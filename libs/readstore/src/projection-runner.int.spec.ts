@@ -1,0 +1,432 @@
+// The projection runner on a real SQLite event store and a real SQLite read store.
+// The oracle is a plain in-memory fold of the whole log with the same update
+// functions, so every test asks one question: did each event reach each document
+// exactly once, in order, whatever happened to the process in between?
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { type NewEvent, type RecordedEvent, SqliteEventStore } from '@wenming/eventstore';
+import { ProjectionFailedError, UnknownProjectionError } from './errors.js';
+import { type ProjectionLogger, startProjections } from './projection-runner.js';
+import { SqliteReadStore } from './sqlite/sqlite-read-store.js';
+import type { Projection, ReadStore } from './types.js';
+
+const root = mkdtempSync(join(tmpdir(), 'wenming-projections-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+// ─── A small read model: per-unit counters and a list of open reports ─────────
+
+const PROGRESS = 'test.unit-progress';
+const REPORTS = 'test.reports';
+
+interface Progress {
+  unitId: string;
+  steps: number;
+  reports: number;
+  lastStep: number | null;
+  recent: string[];
+}
+interface Report {
+  unitId: string;
+  title: string;
+  filedAt: string;
+}
+
+function nextProgress(event: RecordedEvent, current: Progress | undefined): Progress {
+  const data = event.data as { step?: number; note?: string };
+  const base: Progress = current ?? { unitId: event.metadata.unitId!, steps: 0, reports: 0, lastStep: null, recent: [] };
+  if (event.type === 'ReportFiled') return { ...base, reports: base.reports + 1 };
+  return { ...base, steps: base.steps + 1, lastStep: data.step ?? null, recent: [...base.recent, data.note ?? ''].slice(-3) };
+}
+
+function nextReport(event: RecordedEvent): Report | null {
+  const data = event.data as { title?: string };
+  return event.type === 'ReportFiled' ? { unitId: event.metadata.unitId!, title: data.title ?? '', filedAt: event.recordedAt } : null;
+}
+
+interface Counted extends Projection {
+  calls: number;
+}
+
+function progressProjection(): Counted {
+  const p: Counted = {
+    name: 'test-unit-progress',
+    collections: [PROGRESS],
+    handles: ['ProgressReported', 'ReportFiled'],
+    indexes: { [PROGRESS]: [['reports'], ['lastStep', 'steps']] },
+    calls: 0,
+    async apply(event, store) {
+      p.calls += 1;
+      await store.collection<Progress>(PROGRESS).apply(event.metadata.unitId!, event.position, (cur) => nextProgress(event, cur));
+    },
+  };
+  return p;
+}
+
+function reportsProjection(): Counted {
+  const p: Counted = {
+    name: 'test-reports',
+    collections: [REPORTS],
+    handles: ['ReportFiled', 'ReportWithdrawn'],
+    indexes: { [REPORTS]: [['unitId']] },
+    calls: 0,
+    async apply(event, store) {
+      p.calls += 1;
+      const { reportId } = event.data as { reportId: string };
+      await store.collection<Report>(REPORTS).apply(reportId, event.position, () => nextReport(event));
+    },
+  };
+  return p;
+}
+
+// ─── The log ────────────────────────────────────────────────────────────────
+
+/** Progress, reports filed and withdrawn (some never filed), and events nobody handles, over 7 units. */
+function historyEvent(n: number): NewEvent {
+  const unitId = `unit-${n % 7}`;
+  const base = { id: randomUUID(), occurredAt: '2026-03-01T09:00:00+08:00', metadata: { unitId, actor: { id: 'u-7', role: 'unit' } } };
+  switch (n % 6) {
+    case 3:
+      return { ...base, type: 'ReportFiled', data: { reportId: `r-${n}`, title: `整改报告 ${n}` } };
+    case 4:
+      return { ...base, type: 'CampaignNoted', data: { n } };
+    case 5:
+      return { ...base, type: 'ReportWithdrawn', data: { reportId: n >= 8 ? `r-${n - 8}` : `r-never-${n}` } };
+    default:
+      return { ...base, type: 'ProgressReported', data: { step: n, note: `step ${n}` } };
+  }
+}
+
+class Log {
+  private next = 0;
+  constructor(readonly store: SqliteEventStore) {}
+
+  /** Appends `count` events, ten per stream, and returns the last position. */
+  async append(count: number): Promise<number> {
+    let position = 0;
+    for (let done = 0; done < count; done += 10) {
+      const batch = Array.from({ length: Math.min(10, count - done) }, () => historyEvent(this.next++));
+      position = (await this.store.append(`rectification-${this.next}`, batch)).position;
+    }
+    return position;
+  }
+
+  async all(): Promise<RecordedEvent[]> {
+    const out: RecordedEvent[] = [];
+    for await (const e of this.store.readAll()) out.push(e);
+    return out;
+  }
+}
+
+type Dump = Record<string, object[]>;
+
+async function dump(store: ReadStore): Promise<Dump> {
+  return {
+    [PROGRESS]: await store.collection<Progress>(PROGRESS).find({}, { sort: { _id: 1 } }),
+    [REPORTS]: await store.collection<Report>(REPORTS).find({}, { sort: { _id: 1 } }),
+  };
+}
+
+/** What the read models must hold after the whole log: a plain fold in memory. */
+function oracle(events: RecordedEvent[]): Dump {
+  const progress = new Map<string, Progress & { _position: number }>();
+  const reports = new Map<string, (Report & { _position: number }) | null>();
+  for (const e of events) {
+    if (e.type === 'ProgressReported' || e.type === 'ReportFiled') {
+      const id = e.metadata.unitId!;
+      const cur = progress.get(id);
+      progress.set(id, { ...nextProgress(e, cur && strip(cur)), _position: e.position });
+    }
+    if (e.type === 'ReportFiled' || e.type === 'ReportWithdrawn') {
+      const next = nextReport(e);
+      reports.set((e.data as { reportId: string }).reportId, next && { ...next, _position: e.position });
+    }
+  }
+  const sorted = <T>(m: Map<string, T | null>) =>
+    [...m]
+      .filter((entry): entry is [string, T] => entry[1] !== null)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([_id, doc]) => ({ _id, ...doc }));
+  return { [PROGRESS]: sorted(progress), [REPORTS]: sorted(reports) };
+}
+
+function strip(doc: Progress & { _position: number }): Progress {
+  const { _position, ...rest } = doc;
+  return rest;
+}
+
+async function eventually(check: () => Promise<void>, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
+
+function capture(): ProjectionLogger & { lines: Array<{ level: string; msg: string; obj: object }> } {
+  const lines: Array<{ level: string; msg: string; obj: object }> = [];
+  return {
+    lines,
+    info: (obj, msg) => lines.push({ level: 'info', msg, obj }),
+    error: (obj, msg) => lines.push({ level: 'error', msg, obj }),
+  };
+}
+
+/** A fresh data directory with an event store and a read store in it. */
+function open(name: string) {
+  const dir = join(root, name);
+  const eventStore = new SqliteEventStore({ path: join(dir, 'events.db'), pollIntervalMs: 20 });
+  const readStore = new SqliteReadStore({ path: join(dir, 'read-models.db') });
+  return { dir, eventStore, readStore, log: new Log(eventStore) };
+}
+
+// ─── Tests ──────────────────────────────────────────────────────────────────
+
+describe('projection runner (SQLite event store → SQLite read store)', () => {
+  it('catches up from an existing log, becomes ready and stores its checkpoints', async () => {
+    const { eventStore, readStore, log } = open('catch-up');
+    const last = await log.append(600);
+    const progress = progressProjection();
+    const reports = reportsProjection();
+    const runner = startProjections({ eventStore, readStore, projections: [progress, reports] });
+    assert.equal(runner.ready(), false);
+    await runner.caughtUp;
+    assert.equal(runner.ready(), true);
+    assert.deepEqual(await dump(readStore), oracle(await log.all()));
+    assert.equal((await dump(readStore))[REPORTS]!.length > 0, true);
+    assert.equal(await readStore.checkpoints.load('test-unit-progress'), last);
+    assert.equal(await readStore.checkpoints.load('test-reports'), last);
+    assert.deepEqual(
+      runner.status().map((s) => [s.name, s.state, s.position]),
+      [
+        ['test-unit-progress', 'live', last],
+        ['test-reports', 'live', last],
+      ],
+    );
+    await runner.stop();
+    assert.equal(runner.ready(), false);
+    await eventStore.close();
+    await readStore.close();
+  });
+
+  it('skips event types a projection does not handle, yet moves its checkpoint past them', async () => {
+    const { eventStore, readStore, log } = open('skips');
+    await log.append(12);
+    const events = await log.all();
+    const progress = progressProjection();
+    const runner = startProjections({ eventStore, readStore, projections: [progress] });
+    await runner.caughtUp;
+    assert.equal(progress.calls, events.filter((e) => progress.handles.includes(e.type)).length);
+    assert.ok(progress.calls < events.length);
+    assert.equal(await readStore.checkpoints.load(progress.name), events.at(-1)!.position);
+    await runner.stop();
+    await eventStore.close();
+    await readStore.close();
+  });
+
+  it('follows live appends, and stores the checkpoint every N events and after a short idle', async () => {
+    const { eventStore, readStore, log } = open('live');
+    await log.append(30);
+    const runner = startProjections({
+      eventStore,
+      readStore,
+      projections: [progressProjection(), reportsProjection()],
+      checkpointEvery: 1_000,
+      checkpointIdleMs: 30,
+    });
+    await runner.caughtUp;
+    for (let round = 0; round < 5; round++) {
+      const last = await log.append(40);
+      await eventually(async () => assert.deepEqual(await dump(readStore), oracle(await log.all())));
+      // Far below checkpointEvery: only the idle timer stores it.
+      await eventually(async () => assert.equal(await readStore.checkpoints.load('test-reports'), last));
+    }
+    assert.equal(runner.ready(), true);
+    await runner.stop();
+    await eventStore.close();
+    await readStore.close();
+  });
+
+  it('survives a restart: stop, append more, start again gives what one run gives', async () => {
+    const { dir, eventStore, readStore, log } = open('restart');
+    await log.append(250);
+    const first = startProjections({ eventStore, readStore, projections: [progressProjection(), reportsProjection()], checkpointEvery: 7 });
+    await first.caughtUp;
+    await log.append(100);
+    await first.stop();
+    await log.append(150);
+    await readStore.close();
+    const reopened = new SqliteReadStore({ path: join(dir, 'read-models.db') });
+    const second = startProjections({ eventStore, readStore: reopened, projections: [progressProjection(), reportsProjection()] });
+    await second.caughtUp;
+    const restarted = await dump(reopened);
+
+    const fresh = new SqliteReadStore({ path: join(dir, 'one-run.db') });
+    const single = startProjections({ eventStore, readStore: fresh, projections: [progressProjection(), reportsProjection()] });
+    await single.caughtUp;
+    assert.deepEqual(restarted, await dump(fresh));
+    assert.deepEqual(restarted, oracle(await log.all()));
+    await Promise.all([second.stop(), single.stop()]);
+    await Promise.all([reopened.close(), fresh.close(), eventStore.close()]);
+  });
+
+  it('rebuilds from zero to exactly the same documents, while appends go on', async () => {
+    const { eventStore, readStore, log } = open('rebuild');
+    await log.append(500);
+    const progress = progressProjection();
+    const reports = reportsProjection();
+    const logger = capture();
+    const runner = startProjections({ eventStore, readStore, projections: [progress, reports], logger });
+    await runner.caughtUp;
+    const before = await dump(readStore);
+    assert.deepEqual(before, oracle(await log.all()));
+
+    const callsBefore = progress.calls;
+    await runner.rebuild('all');
+    assert.equal(runner.ready(), true);
+    assert.deepEqual(await dump(readStore), before);
+    assert.equal(progress.calls, 2 * callsBefore, 'a rebuild applies every handled event again');
+    assert.ok(logger.lines.some((l) => l.msg.includes('dropped for a rebuild')));
+
+    // better-sqlite3 appends complete without leaving the microtask queue: the writer
+    // sleeps between batches, as a server between requests, or nothing else would run.
+    let appending = true;
+    const writer = (async () => {
+      while (appending) {
+        await log.append(10);
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    })();
+    await runner.rebuild('test-reports');
+    await runner.rebuild('test-unit-progress');
+    appending = false;
+    await writer;
+    await eventually(async () => assert.deepEqual(await dump(readStore), oracle(await log.all())));
+    assert.equal(runner.ready(), true);
+    await assert.rejects(runner.rebuild('no-such-projection'), UnknownProjectionError);
+    await runner.stop();
+    await eventStore.close();
+    await readStore.close();
+  });
+
+  it('changes nothing when a replay overlaps the checkpoint (checkpoint moved back, nothing dropped)', async () => {
+    const { eventStore, readStore, log } = open('overlap');
+    await log.append(300);
+    const events = await log.all();
+    const run = async () => {
+      const progress = progressProjection();
+      const runner = startProjections({ eventStore, readStore, projections: [progress, reportsProjection()] });
+      await runner.caughtUp;
+      await runner.stop();
+      return progress.calls;
+    };
+    await run();
+    const expected = await dump(readStore);
+    assert.deepEqual(expected, oracle(events));
+
+    // The checkpoint lagging by half the log, as after a crash between checkpoints.
+    await readStore.checkpoints.store('test-unit-progress', events[150]!.position);
+    await readStore.checkpoints.store('test-reports', events[150]!.position);
+    assert.ok((await run()) > 0, 'the overlapping events were applied again');
+    assert.deepEqual(await dump(readStore), expected);
+
+    // No checkpoint at all: the whole log again over the existing documents.
+    await readStore.checkpoints.reset('test-unit-progress');
+    await readStore.checkpoints.reset('test-reports');
+    await run();
+    assert.deepEqual(await dump(readStore), expected);
+    await eventStore.close();
+    await readStore.close();
+  });
+
+  it('stops a failing projection with the error logged and not ready; the others go on; a rebuild brings it back', async () => {
+    const { eventStore, readStore, log } = open('failure');
+    await log.append(100);
+    const events = await log.all();
+    const poison = events[40]!;
+    let broken = true;
+    const fragile: Projection = {
+      name: 'test-fragile',
+      collections: ['test.fragile'],
+      handles: ['ProgressReported', 'ReportFiled', 'ReportWithdrawn', 'CampaignNoted'],
+      async apply(event, store) {
+        if (broken && event.position >= poison.position) throw new Error(`cannot project ${event.type}`);
+        await store.collection<{ seen: number }>('test.fragile').apply('all', event.position, (cur) => ({ seen: (cur?.seen ?? 0) + 1 }));
+      },
+    };
+    const logger = capture();
+    const runner = startProjections({ eventStore, readStore, projections: [progressProjection(), fragile, reportsProjection()], logger });
+    await assert.rejects(runner.caughtUp, (err: unknown) => {
+      assert.ok(err instanceof ProjectionFailedError);
+      assert.equal(err.projection, 'test-fragile');
+      assert.equal(err.position, poison.position);
+      return true;
+    });
+    assert.equal(runner.ready(), false);
+    const fragileStatus = runner.status().find((s) => s.name === 'test-fragile');
+    assert.equal(fragileStatus?.state, 'failed');
+    assert.match(fragileStatus?.error ?? '', /cannot project/);
+    assert.ok(logger.lines.some((l) => l.level === 'error' && (l.obj as { projection?: string }).projection === 'test-fragile'));
+    // Its progress before the failing event is kept.
+    assert.equal(await readStore.checkpoints.load('test-fragile'), events[39]!.position);
+    assert.deepEqual(await readStore.collection('test.fragile').get('all'), { _id: 'all', _position: events[39]!.position, seen: 40 });
+
+    // The others caught up and stay live.
+    await log.append(50);
+    await eventually(async () => assert.deepEqual(await dump(readStore), oracle(await log.all())));
+    assert.deepEqual(
+      runner.status().map((s) => s.state),
+      ['live', 'failed', 'live'],
+    );
+
+    broken = false;
+    await runner.rebuild('test-fragile');
+    assert.equal(runner.ready(), true);
+    assert.equal(((await readStore.collection<{ seen: number }>('test.fragile').get('all')) ?? { seen: 0 }).seen, (await log.all()).length);
+    await runner.stop();
+    await eventStore.close();
+    await readStore.close();
+  });
+
+  it('turns not ready when a live projection fails', async () => {
+    const { eventStore, readStore, log } = open('live-failure');
+    await log.append(10);
+    const flaky: Projection = {
+      name: 'test-flaky',
+      collections: ['test.flaky'],
+      handles: ['ProgressReported'],
+      async apply(event) {
+        if ((event.data as { step: number }).step >= 10) throw new Error('boom');
+      },
+    };
+    const runner = startProjections({ eventStore, readStore, projections: [flaky, reportsProjection()] });
+    await runner.caughtUp;
+    assert.equal(runner.ready(), true);
+    await log.append(10);
+    await eventually(async () => assert.equal(runner.ready(), false));
+    assert.equal(runner.status()[0]?.state, 'failed');
+    await eventually(async () => assert.deepEqual((await dump(readStore))[REPORTS], oracle(await log.all())[REPORTS]));
+    await runner.stop();
+    await eventStore.close();
+    await readStore.close();
+  });
+
+  it('refuses two projections with one name, or sharing a collection', async () => {
+    const { eventStore, readStore } = open('refuse');
+    assert.throws(
+      () => startProjections({ eventStore, readStore, projections: [progressProjection(), progressProjection()] }),
+      /two projections/,
+    );
+    const thief = { ...reportsProjection(), name: 'test-thief', collections: [PROGRESS] };
+    assert.throws(() => startProjections({ eventStore, readStore, projections: [progressProjection(), thief] }), /belongs to both/);
+    await Promise.all([eventStore.close(), readStore.close()]);
+  });
+});
