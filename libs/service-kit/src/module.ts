@@ -4,6 +4,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { EventStore } from '@wenming/eventstore';
 import type { Context, MessageBus } from '@wenming/messaging';
+import type { ReadStore } from '@wenming/readstore';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { TokenVerifier } from './auth/tokens.js';
@@ -18,6 +19,8 @@ export interface ModuleDeps {
   auth: TokenVerifier;
   /** The bus other services' events arrive on (consume with startEventConsumer). */
   bus: MessageBus;
+  /** The read-model store projections write and queries read (`<dataDir>/readmodels.db` embedded). */
+  readStore: ReadStore;
 }
 
 export interface ServiceModule {

@@ -130,7 +130,7 @@ describe('the relay in the embedded platform', () => {
       for (let i = 0; i < n; i++) {
         const id = randomUUID();
         ids.push(id);
-        await platform.store.append(`plan-relay${i % 3}`, [
+        await platform.store.append(`relaycheck-${i % 3}`, [
           { id, type: 'PlanSubmitted', occurredAt: '2026-02-01T09:00:00+08:00', data: { n: i }, metadata: { unitId: `unit-${i % 3}` } },
         ]);
       }

@@ -1,7 +1,9 @@
 // Boots one Wenming process: the event store, the HTTP and gRPC servers, and the
 // service modules the configuration names, in that order; stops them in reverse so
 // in-flight requests finish before the store closes and no acknowledged append is lost.
+import { join } from 'node:path';
 import { type EventStore, openEventStore } from '@wenming/eventstore';
+import { type ReadStore, SqliteReadStore } from '@wenming/readstore';
 import {
   addReflection,
   type CreateModule,
@@ -23,6 +25,9 @@ export interface RunningPlatform {
   httpUrl: string;
   grpcAddress: string;
   store: EventStore;
+  readStore: ReadStore;
+  /** The modules started, in start order. */
+  modules: readonly ServiceModule[];
   messaging: Messaging;
   logger: Logger;
   /** Not built yet in this version; listed so the operator sees it. */
@@ -45,6 +50,7 @@ export async function startPlatform(config: WenmingConfig, options: StartPlatfor
   const auth = createTokenVerifier(config.auth);
   const store = await openEventStore(config.eventStoreUrl);
   await store.ping();
+  const readStore = new SqliteReadStore({ path: join(config.dataDir, 'readmodels.db') });
   const messaging = await openMessaging(config.messaging, store, logger);
   const bus = messaging.bus;
   const http = await createHttpServer(logger, { auth });
@@ -60,10 +66,10 @@ export async function startPlatform(config: WenmingConfig, options: StartPlatfor
       missingServices.push(name);
       continue;
     }
-    modules.push(await create(config, { store, http, grpc: grpc.server, logger: logger.child({ service: name }), auth, bus }));
+    modules.push(await create(config, { store, http, grpc: grpc.server, logger: logger.child({ service: name }), auth, bus, readStore }));
   }
   for (const create of options.modules ?? []) {
-    modules.push(await create(config, { store, http, grpc: grpc.server, logger, auth, bus }));
+    modules.push(await create(config, { store, http, grpc: grpc.server, logger, auth, bus, readStore }));
   }
   // Reflection lists what this process really serves: health and the modules' own services.
   const grpcServices = [HEALTH_SERVICE, ...modules.flatMap((module) => module.grpcServices ?? [])];
@@ -86,7 +92,8 @@ export async function startPlatform(config: WenmingConfig, options: StartPlatfor
       for (const module of [...modules].reverse()) await module.stop();
       // ... then the relay (it publishes what it read and stores its checkpoint) and the bus ...
       await messaging.stop();
-      // ... and only then the store.
+      // ... and only then the stores.
+      await readStore.close();
       await store.close();
     })();
     return stopping;
@@ -96,6 +103,8 @@ export async function startPlatform(config: WenmingConfig, options: StartPlatfor
     httpUrl: address,
     grpcAddress: `${config.host}:${grpcPort}`,
     store,
+    readStore,
+    modules,
     messaging,
     logger,
     missingServices,

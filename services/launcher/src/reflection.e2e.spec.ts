@@ -32,10 +32,11 @@ after(async () => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-async function start(modules: CreateModule[] = []): Promise<RunningPlatform> {
+/** With a stub module, the real module serving the same service must stay out (WENMING_SERVICES). */
+async function start(modules: CreateModule[] = [], services = 'all'): Promise<RunningPlatform> {
   const dir = mkdtempSync(join(tmpdir(), 'wenming-reflection-'));
   dirs.push(dir);
-  const config = loadConfig({ WENMING_DATA_DIR: dir, HTTP_PORT: '0', GRPC_PORT: '0', LOG_LEVEL: 'silent' });
+  const config = loadConfig({ WENMING_DATA_DIR: dir, HTTP_PORT: '0', GRPC_PORT: '0', LOG_LEVEL: 'silent', WENMING_SERVICES: services });
   const platform = await startPlatform(config, { modules });
   running.push(platform);
   return platform;
@@ -128,7 +129,7 @@ describe('reflection on the running platform', () => {
   });
 
   it('lists a service a module registers, with descriptors of it and its imports', async () => {
-    const platform = await start([inspectionStub]);
+    const platform = await start([inspectionStub], 'plan-submission');
     const listed = await listServices(platform.grpcAddress);
     assert.ok(listed.includes(INSPECTION), listed.join(', '));
     await assertEveryListedServiceIsServed(platform.grpcAddress, listed);
@@ -138,7 +139,7 @@ describe('reflection on the running platform', () => {
   });
 
   it('does not list a service defined in proto/ that no module serves (it answers UNIMPLEMENTED)', async () => {
-    const platform = await start([inspectionStub]);
+    const platform = await start([inspectionStub], 'plan-submission');
     const listed = await listServices(platform.grpcAddress);
     const unserved = listProtoServices().filter((name) => !listed.includes(name));
     assert.ok(unserved.length > 0, 'some service of proto/ is not served here');

@@ -2,6 +2,8 @@
 // tests run it in-process and main.ts stays a one-liner. Exit 0: done; 2: the
 // command was called wrongly (unknown flag, role, bad configuration); 1: it failed.
 import { ConfigError } from '@wenming/service-kit';
+import { demoCommand } from './demo.js';
+import { dossierCommand } from './dossier.js';
 import { type CliIo, UsageError } from './io.js';
 import { tokenCommand } from './token.js';
 
@@ -9,12 +11,16 @@ export const USAGE = `Usage: wenming <command> [options]
 
 Commands:
   token   print a bearer token for the embedded profile (wenming token --help)
+  dossier export or verify a unit's dossier 创建活动档案 (wenming dossier --help)
+  demo    load a demo city into the data directory (wenming demo --help)
 
 More commands come with the services.
 `;
 
 const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<void>> = {
   token: tokenCommand,
+  dossier: dossierCommand,
+  demo: demoCommand,
 };
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {

@@ -145,6 +145,8 @@ export enum RectificationStatus {
   RECTIFICATION_STATUS_CLOSED_NOT_RECTIFIABLE = 5,
   /** RECTIFICATION_STATUS_REOPENED - Reopened after a failed verification or a regression. */
   RECTIFICATION_STATUS_REOPENED = 6,
+  /** RECTIFICATION_STATUS_VERIFIED - Verification passed, not yet closed (nothing is closed as solved without it). */
+  RECTIFICATION_STATUS_VERIFIED = 7,
   UNRECOGNIZED = -1,
 }
 
@@ -171,6 +173,9 @@ export function rectificationStatusFromJSON(object: any): RectificationStatus {
     case 6:
     case "RECTIFICATION_STATUS_REOPENED":
       return RectificationStatus.RECTIFICATION_STATUS_REOPENED;
+    case 7:
+    case "RECTIFICATION_STATUS_VERIFIED":
+      return RectificationStatus.RECTIFICATION_STATUS_VERIFIED;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -194,6 +199,8 @@ export function rectificationStatusToJSON(object: RectificationStatus): string {
       return "RECTIFICATION_STATUS_CLOSED_NOT_RECTIFIABLE";
     case RectificationStatus.RECTIFICATION_STATUS_REOPENED:
       return "RECTIFICATION_STATUS_REOPENED";
+    case RectificationStatus.RECTIFICATION_STATUS_VERIFIED:
+      return "RECTIFICATION_STATUS_VERIFIED";
     case RectificationStatus.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";

@@ -676,6 +676,15 @@ export interface ListRectificationsRequest {
   /** Only those whose deadline in force is on or before this date (YYYY-MM-DD). */
   dueOnOrBeforeDate: string;
   publicConcernOnly: boolean;
+  /** Only findings of this severity; all when UNSPECIFIED. */
+  severity: Severity;
+  criterionId: string;
+  /** Only open ones (not closed, verified or closed as not rectifiable). */
+  openOnly: boolean;
+  /** Only those whose deadline in force is on or after this date (with due_on_or_before_date: due in a window). */
+  dueOnOrAfterDate: string;
+  /** Only open ones whose deadline in force is before this date: overdue as of that day. */
+  overdueAsOfDate: string;
 }
 
 export interface ListRectificationsResponse {
@@ -688,6 +697,8 @@ export interface GetUnitScoresRequest {
   campaignId: string;
   /** One inspection only; the latest score of each criterion across inspections when empty. */
   inspectionId: string;
+  /** One appraisal cycle only: the year (YYYY) of the inspections' planned start. */
+  cycle: string;
 }
 
 export interface GetUnitScoresResponse {
@@ -10131,7 +10142,19 @@ export const GetRectificationResponse: MessageFns<GetRectificationResponse> = {
 };
 
 function createBaseListRectificationsRequest(): ListRectificationsRequest {
-  return { page: undefined, campaignId: "", unitId: "", statuses: [], dueOnOrBeforeDate: "", publicConcernOnly: false };
+  return {
+    page: undefined,
+    campaignId: "",
+    unitId: "",
+    statuses: [],
+    dueOnOrBeforeDate: "",
+    publicConcernOnly: false,
+    severity: 0,
+    criterionId: "",
+    openOnly: false,
+    dueOnOrAfterDate: "",
+    overdueAsOfDate: "",
+  };
 }
 
 export const ListRectificationsRequest: MessageFns<ListRectificationsRequest> = {
@@ -10157,6 +10180,21 @@ export const ListRectificationsRequest: MessageFns<ListRectificationsRequest> = 
     }
     if (message.publicConcernOnly !== false) {
       writer.uint32(48).bool(message.publicConcernOnly);
+    }
+    if (message.severity !== 0) {
+      writer.uint32(56).int32(message.severity);
+    }
+    if (message.criterionId !== "") {
+      writer.uint32(66).string(message.criterionId);
+    }
+    if (message.openOnly !== false) {
+      writer.uint32(72).bool(message.openOnly);
+    }
+    if (message.dueOnOrAfterDate !== "") {
+      writer.uint32(82).string(message.dueOnOrAfterDate);
+    }
+    if (message.overdueAsOfDate !== "") {
+      writer.uint32(90).string(message.overdueAsOfDate);
     }
     return writer;
   },
@@ -10232,6 +10270,46 @@ export const ListRectificationsRequest: MessageFns<ListRectificationsRequest> = 
             message.publicConcernOnly = reader.bool();
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.severity = reader.int32() as any;
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.criterionId = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.openOnly = reader.bool();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.dueOnOrAfterDate = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.overdueAsOfDate = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -10270,6 +10348,27 @@ export const ListRectificationsRequest: MessageFns<ListRectificationsRequest> = 
         : isSet(object.public_concern_only)
         ? globalThis.Boolean(object.public_concern_only)
         : false,
+      severity: isSet(object.severity) ? severityFromJSON(object.severity) : 0,
+      criterionId: isSet(object.criterionId)
+        ? globalThis.String(object.criterionId)
+        : isSet(object.criterion_id)
+        ? globalThis.String(object.criterion_id)
+        : "",
+      openOnly: isSet(object.openOnly)
+        ? globalThis.Boolean(object.openOnly)
+        : isSet(object.open_only)
+        ? globalThis.Boolean(object.open_only)
+        : false,
+      dueOnOrAfterDate: isSet(object.dueOnOrAfterDate)
+        ? globalThis.String(object.dueOnOrAfterDate)
+        : isSet(object.due_on_or_after_date)
+        ? globalThis.String(object.due_on_or_after_date)
+        : "",
+      overdueAsOfDate: isSet(object.overdueAsOfDate)
+        ? globalThis.String(object.overdueAsOfDate)
+        : isSet(object.overdue_as_of_date)
+        ? globalThis.String(object.overdue_as_of_date)
+        : "",
     };
   },
 
@@ -10293,6 +10392,21 @@ export const ListRectificationsRequest: MessageFns<ListRectificationsRequest> = 
     if (message.publicConcernOnly !== false) {
       obj.publicConcernOnly = message.publicConcernOnly;
     }
+    if (message.severity !== 0) {
+      obj.severity = severityToJSON(message.severity);
+    }
+    if (message.criterionId !== "") {
+      obj.criterionId = message.criterionId;
+    }
+    if (message.openOnly !== false) {
+      obj.openOnly = message.openOnly;
+    }
+    if (message.dueOnOrAfterDate !== "") {
+      obj.dueOnOrAfterDate = message.dueOnOrAfterDate;
+    }
+    if (message.overdueAsOfDate !== "") {
+      obj.overdueAsOfDate = message.overdueAsOfDate;
+    }
     return obj;
   },
 
@@ -10309,6 +10423,11 @@ export const ListRectificationsRequest: MessageFns<ListRectificationsRequest> = 
     message.statuses = object.statuses?.map((e) => e) || [];
     message.dueOnOrBeforeDate = object.dueOnOrBeforeDate ?? "";
     message.publicConcernOnly = object.publicConcernOnly ?? false;
+    message.severity = object.severity ?? 0;
+    message.criterionId = object.criterionId ?? "";
+    message.openOnly = object.openOnly ?? false;
+    message.dueOnOrAfterDate = object.dueOnOrAfterDate ?? "";
+    message.overdueAsOfDate = object.overdueAsOfDate ?? "";
     return message;
   },
 };
@@ -10401,7 +10520,7 @@ export const ListRectificationsResponse: MessageFns<ListRectificationsResponse> 
 };
 
 function createBaseGetUnitScoresRequest(): GetUnitScoresRequest {
-  return { unitId: "", campaignId: "", inspectionId: "" };
+  return { unitId: "", campaignId: "", inspectionId: "", cycle: "" };
 }
 
 export const GetUnitScoresRequest: MessageFns<GetUnitScoresRequest> = {
@@ -10414,6 +10533,9 @@ export const GetUnitScoresRequest: MessageFns<GetUnitScoresRequest> = {
     }
     if (message.inspectionId !== "") {
       writer.uint32(26).string(message.inspectionId);
+    }
+    if (message.cycle !== "") {
+      writer.uint32(34).string(message.cycle);
     }
     return writer;
   },
@@ -10455,6 +10577,14 @@ export const GetUnitScoresRequest: MessageFns<GetUnitScoresRequest> = {
             message.inspectionId = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.cycle = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -10484,6 +10614,7 @@ export const GetUnitScoresRequest: MessageFns<GetUnitScoresRequest> = {
         : isSet(object.inspection_id)
         ? globalThis.String(object.inspection_id)
         : "",
+      cycle: isSet(object.cycle) ? globalThis.String(object.cycle) : "",
     };
   },
 
@@ -10498,6 +10629,9 @@ export const GetUnitScoresRequest: MessageFns<GetUnitScoresRequest> = {
     if (message.inspectionId !== "") {
       obj.inspectionId = message.inspectionId;
     }
+    if (message.cycle !== "") {
+      obj.cycle = message.cycle;
+    }
     return obj;
   },
 
@@ -10509,6 +10643,7 @@ export const GetUnitScoresRequest: MessageFns<GetUnitScoresRequest> = {
     message.unitId = object.unitId ?? "";
     message.campaignId = object.campaignId ?? "";
     message.inspectionId = object.inspectionId ?? "";
+    message.cycle = object.cycle ?? "";
     return message;
   },
 };

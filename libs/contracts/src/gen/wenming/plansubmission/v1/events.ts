@@ -598,6 +598,8 @@ export enum PlanStatus {
   PLAN_STATUS_APPROVED = 4,
   /** PLAN_STATUS_AMENDMENT_UNDER_REVIEW - Approved, with an amendment under review (the approved version stays in force). */
   PLAN_STATUS_AMENDMENT_UNDER_REVIEW = 5,
+  /** PLAN_STATUS_REVISED - 已修改: returned, revised in answer to the comments, not yet resubmitted. */
+  PLAN_STATUS_REVISED = 6,
   UNRECOGNIZED = -1,
 }
 
@@ -621,6 +623,9 @@ export function planStatusFromJSON(object: any): PlanStatus {
     case 5:
     case "PLAN_STATUS_AMENDMENT_UNDER_REVIEW":
       return PlanStatus.PLAN_STATUS_AMENDMENT_UNDER_REVIEW;
+    case 6:
+    case "PLAN_STATUS_REVISED":
+      return PlanStatus.PLAN_STATUS_REVISED;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -642,6 +647,8 @@ export function planStatusToJSON(object: PlanStatus): string {
       return "PLAN_STATUS_APPROVED";
     case PlanStatus.PLAN_STATUS_AMENDMENT_UNDER_REVIEW:
       return "PLAN_STATUS_AMENDMENT_UNDER_REVIEW";
+    case PlanStatus.PLAN_STATUS_REVISED:
+      return "PLAN_STATUS_REVISED";
     case PlanStatus.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -946,6 +953,15 @@ export interface CampaignDefined {
   organizerUnitId: string;
   /** The issuing document, if attached. */
   documents: EvidenceRef[];
+  /** YYYY-MM-DD: units submit their implementation plans by this day; later is recorded as late. */
+  planSubmissionDeadline: string;
+  /** Day of the next month (1-28) by which a month's task report is due. */
+  monthlyReportDueDay: number;
+  /**
+   * The catalog template the campaign started from ("four-types", "six-types",
+   * "standardized-window"), empty for a custom catalog.
+   */
+  template: string;
 }
 
 /** Units were brought into the campaign's scope. */
@@ -1085,6 +1101,12 @@ export interface PlanSubmitted {
   submission: number;
   /** sha256 of the submitted content's canonical JSON, so the approval names what it approved. */
   contentSha256: string;
+  /** YYYY-MM-DD, the business day of the submission. */
+  submittedOn: string;
+  /** The campaign's plan submission deadline at the time, if it has one. */
+  deadline: string;
+  /** Submitted after the deadline (the plan is still reviewed; the lateness stays on record). */
+  late: boolean;
 }
 
 /** The office returned the plan with review comments; the unit revises and resubmits. */
@@ -1131,7 +1153,7 @@ export interface PlanAmendmentReturned {
   comments: ReviewComment[];
 }
 
-/** A monthly task report 每月完成工作任务考核表 (stream task-report-<plan_id>-<YYYY-MM>). */
+/** A monthly task report 每月完成工作任务考核表 (stream taskreport-<plan_id>-<YYYY-MM>). */
 export interface MonthlyTaskReportSubmitted {
   reportId: string;
   planId: string;
@@ -1142,6 +1164,10 @@ export interface MonthlyTaskReportSubmitted {
   /** YYYY-MM-DD: the fixed day it was due (e.g. the 5th of the next month). */
   dueDate: string;
   items: TaskReportItem[];
+  /** YYYY-MM-DD, the business day of the submission. */
+  submittedOn: string;
+  /** Submitted after due_date. */
+  late: boolean;
 }
 
 /** The unit corrected a submitted report; the original stays in the history. */
@@ -4242,6 +4268,9 @@ function createBaseCampaignDefined(): CampaignDefined {
     phases: [],
     organizerUnitId: "",
     documents: [],
+    planSubmissionDeadline: "",
+    monthlyReportDueDay: 0,
+    template: "",
   };
 }
 
@@ -4267,6 +4296,15 @@ export const CampaignDefined: MessageFns<CampaignDefined> = {
     }
     for (const v of message.documents) {
       EvidenceRef.encode(v!, writer.uint32(58).fork()).join();
+    }
+    if (message.planSubmissionDeadline !== "") {
+      writer.uint32(66).string(message.planSubmissionDeadline);
+    }
+    if (message.monthlyReportDueDay !== 0) {
+      writer.uint32(72).int32(message.monthlyReportDueDay);
+    }
+    if (message.template !== "") {
+      writer.uint32(82).string(message.template);
     }
     return writer;
   },
@@ -4340,6 +4378,30 @@ export const CampaignDefined: MessageFns<CampaignDefined> = {
             message.documents.push(EvidenceRef.decode(reader, reader.uint32()));
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.planSubmissionDeadline = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.monthlyReportDueDay = reader.int32();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.template = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4371,6 +4433,17 @@ export const CampaignDefined: MessageFns<CampaignDefined> = {
       documents: globalThis.Array.isArray(object?.documents)
         ? object.documents.map((e: any) => EvidenceRef.fromJSON(e))
         : [],
+      planSubmissionDeadline: isSet(object.planSubmissionDeadline)
+        ? globalThis.String(object.planSubmissionDeadline)
+        : isSet(object.plan_submission_deadline)
+        ? globalThis.String(object.plan_submission_deadline)
+        : "",
+      monthlyReportDueDay: isSet(object.monthlyReportDueDay)
+        ? globalThis.Number(object.monthlyReportDueDay)
+        : isSet(object.monthly_report_due_day)
+        ? globalThis.Number(object.monthly_report_due_day)
+        : 0,
+      template: isSet(object.template) ? globalThis.String(object.template) : "",
     };
   },
 
@@ -4397,6 +4470,15 @@ export const CampaignDefined: MessageFns<CampaignDefined> = {
     if (message.documents?.length) {
       obj.documents = message.documents.map((e) => EvidenceRef.toJSON(e));
     }
+    if (message.planSubmissionDeadline !== "") {
+      obj.planSubmissionDeadline = message.planSubmissionDeadline;
+    }
+    if (message.monthlyReportDueDay !== 0) {
+      obj.monthlyReportDueDay = Math.round(message.monthlyReportDueDay);
+    }
+    if (message.template !== "") {
+      obj.template = message.template;
+    }
     return obj;
   },
 
@@ -4414,6 +4496,9 @@ export const CampaignDefined: MessageFns<CampaignDefined> = {
     message.phases = object.phases?.map((e) => PhaseSchedule.fromPartial(e)) || [];
     message.organizerUnitId = object.organizerUnitId ?? "";
     message.documents = object.documents?.map((e) => EvidenceRef.fromPartial(e)) || [];
+    message.planSubmissionDeadline = object.planSubmissionDeadline ?? "";
+    message.monthlyReportDueDay = object.monthlyReportDueDay ?? 0;
+    message.template = object.template ?? "";
     return message;
   },
 };
@@ -6241,7 +6326,7 @@ export const PlanDraftRevised: MessageFns<PlanDraftRevised> = {
 };
 
 function createBasePlanSubmitted(): PlanSubmitted {
-  return { planId: "", submission: 0, contentSha256: "" };
+  return { planId: "", submission: 0, contentSha256: "", submittedOn: "", deadline: "", late: false };
 }
 
 export const PlanSubmitted: MessageFns<PlanSubmitted> = {
@@ -6254,6 +6339,15 @@ export const PlanSubmitted: MessageFns<PlanSubmitted> = {
     }
     if (message.contentSha256 !== "") {
       writer.uint32(26).string(message.contentSha256);
+    }
+    if (message.submittedOn !== "") {
+      writer.uint32(34).string(message.submittedOn);
+    }
+    if (message.deadline !== "") {
+      writer.uint32(42).string(message.deadline);
+    }
+    if (message.late !== false) {
+      writer.uint32(48).bool(message.late);
     }
     return writer;
   },
@@ -6295,6 +6389,30 @@ export const PlanSubmitted: MessageFns<PlanSubmitted> = {
             message.contentSha256 = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.submittedOn = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.deadline = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.late = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -6320,6 +6438,13 @@ export const PlanSubmitted: MessageFns<PlanSubmitted> = {
         : isSet(object.content_sha256)
         ? globalThis.String(object.content_sha256)
         : "",
+      submittedOn: isSet(object.submittedOn)
+        ? globalThis.String(object.submittedOn)
+        : isSet(object.submitted_on)
+        ? globalThis.String(object.submitted_on)
+        : "",
+      deadline: isSet(object.deadline) ? globalThis.String(object.deadline) : "",
+      late: isSet(object.late) ? globalThis.Boolean(object.late) : false,
     };
   },
 
@@ -6334,6 +6459,15 @@ export const PlanSubmitted: MessageFns<PlanSubmitted> = {
     if (message.contentSha256 !== "") {
       obj.contentSha256 = message.contentSha256;
     }
+    if (message.submittedOn !== "") {
+      obj.submittedOn = message.submittedOn;
+    }
+    if (message.deadline !== "") {
+      obj.deadline = message.deadline;
+    }
+    if (message.late !== false) {
+      obj.late = message.late;
+    }
     return obj;
   },
 
@@ -6345,6 +6479,9 @@ export const PlanSubmitted: MessageFns<PlanSubmitted> = {
     message.planId = object.planId ?? "";
     message.submission = object.submission ?? 0;
     message.contentSha256 = object.contentSha256 ?? "";
+    message.submittedOn = object.submittedOn ?? "";
+    message.deadline = object.deadline ?? "";
+    message.late = object.late ?? false;
     return message;
   },
 };
@@ -7025,7 +7162,17 @@ export const PlanAmendmentReturned: MessageFns<PlanAmendmentReturned> = {
 };
 
 function createBaseMonthlyTaskReportSubmitted(): MonthlyTaskReportSubmitted {
-  return { reportId: "", planId: "", unitId: "", campaignId: "", month: "", dueDate: "", items: [] };
+  return {
+    reportId: "",
+    planId: "",
+    unitId: "",
+    campaignId: "",
+    month: "",
+    dueDate: "",
+    items: [],
+    submittedOn: "",
+    late: false,
+  };
 }
 
 export const MonthlyTaskReportSubmitted: MessageFns<MonthlyTaskReportSubmitted> = {
@@ -7050,6 +7197,12 @@ export const MonthlyTaskReportSubmitted: MessageFns<MonthlyTaskReportSubmitted> 
     }
     for (const v of message.items) {
       TaskReportItem.encode(v!, writer.uint32(58).fork()).join();
+    }
+    if (message.submittedOn !== "") {
+      writer.uint32(66).string(message.submittedOn);
+    }
+    if (message.late !== false) {
+      writer.uint32(72).bool(message.late);
     }
     return writer;
   },
@@ -7123,6 +7276,22 @@ export const MonthlyTaskReportSubmitted: MessageFns<MonthlyTaskReportSubmitted> 
             message.items.push(TaskReportItem.decode(reader, reader.uint32()));
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.submittedOn = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.late = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -7166,6 +7335,12 @@ export const MonthlyTaskReportSubmitted: MessageFns<MonthlyTaskReportSubmitted> 
       items: globalThis.Array.isArray(object?.items)
         ? object.items.map((e: any) => TaskReportItem.fromJSON(e))
         : [],
+      submittedOn: isSet(object.submittedOn)
+        ? globalThis.String(object.submittedOn)
+        : isSet(object.submitted_on)
+        ? globalThis.String(object.submitted_on)
+        : "",
+      late: isSet(object.late) ? globalThis.Boolean(object.late) : false,
     };
   },
 
@@ -7192,6 +7367,12 @@ export const MonthlyTaskReportSubmitted: MessageFns<MonthlyTaskReportSubmitted> 
     if (message.items?.length) {
       obj.items = message.items.map((e) => TaskReportItem.toJSON(e));
     }
+    if (message.submittedOn !== "") {
+      obj.submittedOn = message.submittedOn;
+    }
+    if (message.late !== false) {
+      obj.late = message.late;
+    }
     return obj;
   },
 
@@ -7207,6 +7388,8 @@ export const MonthlyTaskReportSubmitted: MessageFns<MonthlyTaskReportSubmitted> 
     message.month = object.month ?? "";
     message.dueDate = object.dueDate ?? "";
     message.items = object.items?.map((e) => TaskReportItem.fromPartial(e)) || [];
+    message.submittedOn = object.submittedOn ?? "";
+    message.late = object.late ?? false;
     return message;
   },
 };

@@ -47,6 +47,10 @@ import {
   SummaryKind,
   summaryKindFromJSON,
   summaryKindToJSON,
+  TaskCompletion,
+  taskCompletionFromJSON,
+  taskCompletionToJSON,
+  TaskOwner,
   TaskReportItem,
   UnitKind,
   unitKindFromJSON,
@@ -75,6 +79,9 @@ export interface Campaign {
     | undefined;
   /** Revision of stream campaign-<id> this view reflects. */
   revision: number;
+  planSubmissionDeadline: string;
+  monthlyReportDueDay: number;
+  template: string;
 }
 
 export interface Unit {
@@ -115,6 +122,19 @@ export interface Plan {
   submittedAt: Date | undefined;
   approvedAt: Date | undefined;
   revision: number;
+  /** The latest submission came after the campaign's deadline. */
+  submittedLate: boolean;
+  /** Every step of the lifecycle, oldest first. */
+  history: PlanHistoryEntry[];
+}
+
+/** One step of a plan's lifecycle (the event type, when and by whom). */
+export interface PlanHistoryEntry {
+  eventType: string;
+  occurredAt: Date | undefined;
+  actorId: string;
+  submission: number;
+  note: string;
 }
 
 export interface MonthlyTaskReport {
@@ -177,6 +197,15 @@ export interface DefineCampaignRequest {
   phases: PhaseSchedule[];
   organizerUnitId: string;
   documents: EvidenceRef[];
+  /**
+   * Start from a shipped catalog ("four-types", "six-types", "standardized-window"):
+   * its catalog is published as version 1 with the definition.
+   */
+  template: string;
+  /** YYYY-MM-DD. */
+  planSubmissionDeadline: string;
+  /** Day of the next month (1-28) a month's task report is due; 5 when 0. */
+  monthlyReportDueDay: number;
 }
 
 export interface DefineCampaignResponse {
@@ -674,6 +703,97 @@ export interface ListRulesResponse {
   page: PageInfo | undefined;
 }
 
+export interface ListReviewQueueRequest {
+  page: PageRequest | undefined;
+  campaignId: string;
+}
+
+/** A plan or an amendment awaiting the office's review. */
+export interface ReviewQueueItem {
+  planId: string;
+  campaignId: string;
+  unitId: string;
+  /** "plan" or "amendment". */
+  kind: string;
+  submission: number;
+  amendmentId: string;
+  submittedOn: string;
+  late: boolean;
+  title: string;
+}
+
+export interface ListReviewQueueResponse {
+  items: ReviewQueueItem[];
+  page: PageInfo | undefined;
+}
+
+/** A task of an approved plan and how far it got. */
+export interface TaskStatus {
+  planId: string;
+  unitId: string;
+  campaignId: string;
+  taskId: string;
+  title: string;
+  owner: TaskOwner | undefined;
+  deadlineDate: string;
+  assessmentMethod: string;
+  /** The latest completion reported; UNSPECIFIED when never reported. */
+  completion: TaskCompletion;
+  /** YYYY-MM of the report that said so. */
+  reportedMonth: string;
+  /** Past its deadline on as_of and not completed. */
+  overdue: boolean;
+}
+
+/** A month's task report that was due: missing or late. */
+export interface MonthlyReportDue {
+  planId: string;
+  unitId: string;
+  campaignId: string;
+  month: string;
+  dueDate: string;
+  submitted: boolean;
+  late: boolean;
+  reportId: string;
+}
+
+export interface GetUnitStatusRequest {
+  unitId: string;
+  /** Only this campaign's plans; all when empty. */
+  campaignId: string;
+  /** YYYY-MM-DD the overdue flags are computed for (the domain has no clock). */
+  asOf: string;
+}
+
+export interface GetUnitStatusResponse {
+  plans: Plan[];
+  tasks: TaskStatus[];
+  reportsDue: MonthlyReportDue[];
+}
+
+export interface ListOverdueTasksRequest {
+  campaignId: string;
+  unitId: string;
+  /** YYYY-MM-DD. */
+  asOf: string;
+}
+
+export interface ListOverdueTasksResponse {
+  tasks: TaskStatus[];
+}
+
+export interface ListOverdueMonthlyReportsRequest {
+  campaignId: string;
+  unitId: string;
+  /** YYYY-MM-DD. */
+  asOf: string;
+}
+
+export interface ListOverdueMonthlyReportsResponse {
+  /** Missing reports first, then late ones. */
+  reports: MonthlyReportDue[];
+}
+
 export interface StreamPlanHistoryRequest {
   planId: string;
   /** First revision to send (0 for the whole history). */
@@ -700,6 +820,9 @@ function createBaseCampaign(): Campaign {
     catalog: undefined,
     awardRules: undefined,
     revision: 0,
+    planSubmissionDeadline: "",
+    monthlyReportDueDay: 0,
+    template: "",
   };
 }
 
@@ -740,6 +863,15 @@ export const Campaign: MessageFns<Campaign> = {
     }
     if (message.revision !== 0) {
       writer.uint32(96).int64(message.revision);
+    }
+    if (message.planSubmissionDeadline !== "") {
+      writer.uint32(106).string(message.planSubmissionDeadline);
+    }
+    if (message.monthlyReportDueDay !== 0) {
+      writer.uint32(112).int32(message.monthlyReportDueDay);
+    }
+    if (message.template !== "") {
+      writer.uint32(122).string(message.template);
     }
     return writer;
   },
@@ -853,6 +985,30 @@ export const Campaign: MessageFns<Campaign> = {
             message.revision = longToNumber(reader.int64());
             continue;
           }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.planSubmissionDeadline = reader.string();
+            continue;
+          }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.monthlyReportDueDay = reader.int32();
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.template = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -899,6 +1055,17 @@ export const Campaign: MessageFns<Campaign> = {
         ? AwardRules.fromJSON(object.award_rules)
         : undefined,
       revision: isSet(object.revision) ? globalThis.Number(object.revision) : 0,
+      planSubmissionDeadline: isSet(object.planSubmissionDeadline)
+        ? globalThis.String(object.planSubmissionDeadline)
+        : isSet(object.plan_submission_deadline)
+        ? globalThis.String(object.plan_submission_deadline)
+        : "",
+      monthlyReportDueDay: isSet(object.monthlyReportDueDay)
+        ? globalThis.Number(object.monthlyReportDueDay)
+        : isSet(object.monthly_report_due_day)
+        ? globalThis.Number(object.monthly_report_due_day)
+        : 0,
+      template: isSet(object.template) ? globalThis.String(object.template) : "",
     };
   },
 
@@ -940,6 +1107,15 @@ export const Campaign: MessageFns<Campaign> = {
     if (message.revision !== 0) {
       obj.revision = Math.round(message.revision);
     }
+    if (message.planSubmissionDeadline !== "") {
+      obj.planSubmissionDeadline = message.planSubmissionDeadline;
+    }
+    if (message.monthlyReportDueDay !== 0) {
+      obj.monthlyReportDueDay = Math.round(message.monthlyReportDueDay);
+    }
+    if (message.template !== "") {
+      obj.template = message.template;
+    }
     return obj;
   },
 
@@ -966,6 +1142,9 @@ export const Campaign: MessageFns<Campaign> = {
       ? AwardRules.fromPartial(object.awardRules)
       : undefined;
     message.revision = object.revision ?? 0;
+    message.planSubmissionDeadline = object.planSubmissionDeadline ?? "";
+    message.monthlyReportDueDay = object.monthlyReportDueDay ?? 0;
+    message.template = object.template ?? "";
     return message;
   },
 };
@@ -1277,6 +1456,8 @@ function createBasePlan(): Plan {
     submittedAt: undefined,
     approvedAt: undefined,
     revision: 0,
+    submittedLate: false,
+    history: [],
   };
 }
 
@@ -1320,6 +1501,12 @@ export const Plan: MessageFns<Plan> = {
     }
     if (message.revision !== 0) {
       writer.uint32(104).int64(message.revision);
+    }
+    if (message.submittedLate !== false) {
+      writer.uint32(112).bool(message.submittedLate);
+    }
+    for (const v of message.history) {
+      PlanHistoryEntry.encode(v!, writer.uint32(122).fork()).join();
     }
     return writer;
   },
@@ -1441,6 +1628,22 @@ export const Plan: MessageFns<Plan> = {
             message.revision = longToNumber(reader.int64());
             continue;
           }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.submittedLate = reader.bool();
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.history.push(PlanHistoryEntry.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1500,6 +1703,14 @@ export const Plan: MessageFns<Plan> = {
         ? fromJsonTimestamp(object.approved_at)
         : undefined,
       revision: isSet(object.revision) ? globalThis.Number(object.revision) : 0,
+      submittedLate: isSet(object.submittedLate)
+        ? globalThis.Boolean(object.submittedLate)
+        : isSet(object.submitted_late)
+        ? globalThis.Boolean(object.submitted_late)
+        : false,
+      history: globalThis.Array.isArray(object?.history)
+        ? object.history.map((e: any) => PlanHistoryEntry.fromJSON(e))
+        : [],
     };
   },
 
@@ -1544,6 +1755,12 @@ export const Plan: MessageFns<Plan> = {
     if (message.revision !== 0) {
       obj.revision = Math.round(message.revision);
     }
+    if (message.submittedLate !== false) {
+      obj.submittedLate = message.submittedLate;
+    }
+    if (message.history?.length) {
+      obj.history = message.history.map((e) => PlanHistoryEntry.toJSON(e));
+    }
     return obj;
   },
 
@@ -1569,6 +1786,153 @@ export const Plan: MessageFns<Plan> = {
     message.submittedAt = object.submittedAt ?? undefined;
     message.approvedAt = object.approvedAt ?? undefined;
     message.revision = object.revision ?? 0;
+    message.submittedLate = object.submittedLate ?? false;
+    message.history = object.history?.map((e) => PlanHistoryEntry.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBasePlanHistoryEntry(): PlanHistoryEntry {
+  return { eventType: "", occurredAt: undefined, actorId: "", submission: 0, note: "" };
+}
+
+export const PlanHistoryEntry: MessageFns<PlanHistoryEntry> = {
+  encode(message: PlanHistoryEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.eventType !== "") {
+      writer.uint32(10).string(message.eventType);
+    }
+    if (message.occurredAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.occurredAt), writer.uint32(18).fork()).join();
+    }
+    if (message.actorId !== "") {
+      writer.uint32(26).string(message.actorId);
+    }
+    if (message.submission !== 0) {
+      writer.uint32(32).int32(message.submission);
+    }
+    if (message.note !== "") {
+      writer.uint32(42).string(message.note);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PlanHistoryEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePlanHistoryEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.eventType = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.occurredAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.actorId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.submission = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.note = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PlanHistoryEntry {
+    return {
+      eventType: isSet(object.eventType)
+        ? globalThis.String(object.eventType)
+        : isSet(object.event_type)
+        ? globalThis.String(object.event_type)
+        : "",
+      occurredAt: isSet(object.occurredAt)
+        ? fromJsonTimestamp(object.occurredAt)
+        : isSet(object.occurred_at)
+        ? fromJsonTimestamp(object.occurred_at)
+        : undefined,
+      actorId: isSet(object.actorId)
+        ? globalThis.String(object.actorId)
+        : isSet(object.actor_id)
+        ? globalThis.String(object.actor_id)
+        : "",
+      submission: isSet(object.submission) ? globalThis.Number(object.submission) : 0,
+      note: isSet(object.note) ? globalThis.String(object.note) : "",
+    };
+  },
+
+  toJSON(message: PlanHistoryEntry): unknown {
+    const obj: any = {};
+    if (message.eventType !== "") {
+      obj.eventType = message.eventType;
+    }
+    if (message.occurredAt !== undefined) {
+      obj.occurredAt = message.occurredAt.toISOString();
+    }
+    if (message.actorId !== "") {
+      obj.actorId = message.actorId;
+    }
+    if (message.submission !== 0) {
+      obj.submission = Math.round(message.submission);
+    }
+    if (message.note !== "") {
+      obj.note = message.note;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PlanHistoryEntry>, I>>(base?: I): PlanHistoryEntry {
+    return PlanHistoryEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PlanHistoryEntry>, I>>(object: I): PlanHistoryEntry {
+    const message = createBasePlanHistoryEntry();
+    message.eventType = object.eventType ?? "";
+    message.occurredAt = object.occurredAt ?? undefined;
+    message.actorId = object.actorId ?? "";
+    message.submission = object.submission ?? 0;
+    message.note = object.note ?? "";
     return message;
   },
 };
@@ -2460,6 +2824,9 @@ function createBaseDefineCampaignRequest(): DefineCampaignRequest {
     phases: [],
     organizerUnitId: "",
     documents: [],
+    template: "",
+    planSubmissionDeadline: "",
+    monthlyReportDueDay: 0,
   };
 }
 
@@ -2488,6 +2855,15 @@ export const DefineCampaignRequest: MessageFns<DefineCampaignRequest> = {
     }
     for (const v of message.documents) {
       EvidenceRef.encode(v!, writer.uint32(66).fork()).join();
+    }
+    if (message.template !== "") {
+      writer.uint32(74).string(message.template);
+    }
+    if (message.planSubmissionDeadline !== "") {
+      writer.uint32(82).string(message.planSubmissionDeadline);
+    }
+    if (message.monthlyReportDueDay !== 0) {
+      writer.uint32(88).int32(message.monthlyReportDueDay);
     }
     return writer;
   },
@@ -2569,6 +2945,30 @@ export const DefineCampaignRequest: MessageFns<DefineCampaignRequest> = {
             message.documents.push(EvidenceRef.decode(reader, reader.uint32()));
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.template = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.planSubmissionDeadline = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.monthlyReportDueDay = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2605,6 +3005,17 @@ export const DefineCampaignRequest: MessageFns<DefineCampaignRequest> = {
       documents: globalThis.Array.isArray(object?.documents)
         ? object.documents.map((e: any) => EvidenceRef.fromJSON(e))
         : [],
+      template: isSet(object.template) ? globalThis.String(object.template) : "",
+      planSubmissionDeadline: isSet(object.planSubmissionDeadline)
+        ? globalThis.String(object.planSubmissionDeadline)
+        : isSet(object.plan_submission_deadline)
+        ? globalThis.String(object.plan_submission_deadline)
+        : "",
+      monthlyReportDueDay: isSet(object.monthlyReportDueDay)
+        ? globalThis.Number(object.monthlyReportDueDay)
+        : isSet(object.monthly_report_due_day)
+        ? globalThis.Number(object.monthly_report_due_day)
+        : 0,
     };
   },
 
@@ -2634,6 +3045,15 @@ export const DefineCampaignRequest: MessageFns<DefineCampaignRequest> = {
     if (message.documents?.length) {
       obj.documents = message.documents.map((e) => EvidenceRef.toJSON(e));
     }
+    if (message.template !== "") {
+      obj.template = message.template;
+    }
+    if (message.planSubmissionDeadline !== "") {
+      obj.planSubmissionDeadline = message.planSubmissionDeadline;
+    }
+    if (message.monthlyReportDueDay !== 0) {
+      obj.monthlyReportDueDay = Math.round(message.monthlyReportDueDay);
+    }
     return obj;
   },
 
@@ -2652,6 +3072,9 @@ export const DefineCampaignRequest: MessageFns<DefineCampaignRequest> = {
     message.phases = object.phases?.map((e) => PhaseSchedule.fromPartial(e)) || [];
     message.organizerUnitId = object.organizerUnitId ?? "";
     message.documents = object.documents?.map((e) => EvidenceRef.fromPartial(e)) || [];
+    message.template = object.template ?? "";
+    message.planSubmissionDeadline = object.planSubmissionDeadline ?? "";
+    message.monthlyReportDueDay = object.monthlyReportDueDay ?? 0;
     return message;
   },
 };
@@ -11332,6 +11755,1482 @@ export const ListRulesResponse: MessageFns<ListRulesResponse> = {
   },
 };
 
+function createBaseListReviewQueueRequest(): ListReviewQueueRequest {
+  return { page: undefined, campaignId: "" };
+}
+
+export const ListReviewQueueRequest: MessageFns<ListReviewQueueRequest> = {
+  encode(message: ListReviewQueueRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.page !== undefined) {
+      PageRequest.encode(message.page, writer.uint32(10).fork()).join();
+    }
+    if (message.campaignId !== "") {
+      writer.uint32(18).string(message.campaignId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListReviewQueueRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListReviewQueueRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.page = PageRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.campaignId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListReviewQueueRequest {
+    return {
+      page: isSet(object.page) ? PageRequest.fromJSON(object.page) : undefined,
+      campaignId: isSet(object.campaignId)
+        ? globalThis.String(object.campaignId)
+        : isSet(object.campaign_id)
+        ? globalThis.String(object.campaign_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ListReviewQueueRequest): unknown {
+    const obj: any = {};
+    if (message.page !== undefined) {
+      obj.page = PageRequest.toJSON(message.page);
+    }
+    if (message.campaignId !== "") {
+      obj.campaignId = message.campaignId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListReviewQueueRequest>, I>>(base?: I): ListReviewQueueRequest {
+    return ListReviewQueueRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListReviewQueueRequest>, I>>(object: I): ListReviewQueueRequest {
+    const message = createBaseListReviewQueueRequest();
+    message.page = (object.page !== undefined && object.page !== null)
+      ? PageRequest.fromPartial(object.page)
+      : undefined;
+    message.campaignId = object.campaignId ?? "";
+    return message;
+  },
+};
+
+function createBaseReviewQueueItem(): ReviewQueueItem {
+  return {
+    planId: "",
+    campaignId: "",
+    unitId: "",
+    kind: "",
+    submission: 0,
+    amendmentId: "",
+    submittedOn: "",
+    late: false,
+    title: "",
+  };
+}
+
+export const ReviewQueueItem: MessageFns<ReviewQueueItem> = {
+  encode(message: ReviewQueueItem, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.planId !== "") {
+      writer.uint32(10).string(message.planId);
+    }
+    if (message.campaignId !== "") {
+      writer.uint32(18).string(message.campaignId);
+    }
+    if (message.unitId !== "") {
+      writer.uint32(26).string(message.unitId);
+    }
+    if (message.kind !== "") {
+      writer.uint32(34).string(message.kind);
+    }
+    if (message.submission !== 0) {
+      writer.uint32(40).int32(message.submission);
+    }
+    if (message.amendmentId !== "") {
+      writer.uint32(50).string(message.amendmentId);
+    }
+    if (message.submittedOn !== "") {
+      writer.uint32(58).string(message.submittedOn);
+    }
+    if (message.late !== false) {
+      writer.uint32(64).bool(message.late);
+    }
+    if (message.title !== "") {
+      writer.uint32(74).string(message.title);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReviewQueueItem {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReviewQueueItem();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.planId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.campaignId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.unitId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.submission = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.amendmentId = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.submittedOn = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.late = reader.bool();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.title = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReviewQueueItem {
+    return {
+      planId: isSet(object.planId)
+        ? globalThis.String(object.planId)
+        : isSet(object.plan_id)
+        ? globalThis.String(object.plan_id)
+        : "",
+      campaignId: isSet(object.campaignId)
+        ? globalThis.String(object.campaignId)
+        : isSet(object.campaign_id)
+        ? globalThis.String(object.campaign_id)
+        : "",
+      unitId: isSet(object.unitId)
+        ? globalThis.String(object.unitId)
+        : isSet(object.unit_id)
+        ? globalThis.String(object.unit_id)
+        : "",
+      kind: isSet(object.kind) ? globalThis.String(object.kind) : "",
+      submission: isSet(object.submission) ? globalThis.Number(object.submission) : 0,
+      amendmentId: isSet(object.amendmentId)
+        ? globalThis.String(object.amendmentId)
+        : isSet(object.amendment_id)
+        ? globalThis.String(object.amendment_id)
+        : "",
+      submittedOn: isSet(object.submittedOn)
+        ? globalThis.String(object.submittedOn)
+        : isSet(object.submitted_on)
+        ? globalThis.String(object.submitted_on)
+        : "",
+      late: isSet(object.late) ? globalThis.Boolean(object.late) : false,
+      title: isSet(object.title) ? globalThis.String(object.title) : "",
+    };
+  },
+
+  toJSON(message: ReviewQueueItem): unknown {
+    const obj: any = {};
+    if (message.planId !== "") {
+      obj.planId = message.planId;
+    }
+    if (message.campaignId !== "") {
+      obj.campaignId = message.campaignId;
+    }
+    if (message.unitId !== "") {
+      obj.unitId = message.unitId;
+    }
+    if (message.kind !== "") {
+      obj.kind = message.kind;
+    }
+    if (message.submission !== 0) {
+      obj.submission = Math.round(message.submission);
+    }
+    if (message.amendmentId !== "") {
+      obj.amendmentId = message.amendmentId;
+    }
+    if (message.submittedOn !== "") {
+      obj.submittedOn = message.submittedOn;
+    }
+    if (message.late !== false) {
+      obj.late = message.late;
+    }
+    if (message.title !== "") {
+      obj.title = message.title;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReviewQueueItem>, I>>(base?: I): ReviewQueueItem {
+    return ReviewQueueItem.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReviewQueueItem>, I>>(object: I): ReviewQueueItem {
+    const message = createBaseReviewQueueItem();
+    message.planId = object.planId ?? "";
+    message.campaignId = object.campaignId ?? "";
+    message.unitId = object.unitId ?? "";
+    message.kind = object.kind ?? "";
+    message.submission = object.submission ?? 0;
+    message.amendmentId = object.amendmentId ?? "";
+    message.submittedOn = object.submittedOn ?? "";
+    message.late = object.late ?? false;
+    message.title = object.title ?? "";
+    return message;
+  },
+};
+
+function createBaseListReviewQueueResponse(): ListReviewQueueResponse {
+  return { items: [], page: undefined };
+}
+
+export const ListReviewQueueResponse: MessageFns<ListReviewQueueResponse> = {
+  encode(message: ListReviewQueueResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.items) {
+      ReviewQueueItem.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.page !== undefined) {
+      PageInfo.encode(message.page, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListReviewQueueResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListReviewQueueResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.items.push(ReviewQueueItem.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.page = PageInfo.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListReviewQueueResponse {
+    return {
+      items: globalThis.Array.isArray(object?.items) ? object.items.map((e: any) => ReviewQueueItem.fromJSON(e)) : [],
+      page: isSet(object.page) ? PageInfo.fromJSON(object.page) : undefined,
+    };
+  },
+
+  toJSON(message: ListReviewQueueResponse): unknown {
+    const obj: any = {};
+    if (message.items?.length) {
+      obj.items = message.items.map((e) => ReviewQueueItem.toJSON(e));
+    }
+    if (message.page !== undefined) {
+      obj.page = PageInfo.toJSON(message.page);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListReviewQueueResponse>, I>>(base?: I): ListReviewQueueResponse {
+    return ListReviewQueueResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListReviewQueueResponse>, I>>(object: I): ListReviewQueueResponse {
+    const message = createBaseListReviewQueueResponse();
+    message.items = object.items?.map((e) => ReviewQueueItem.fromPartial(e)) || [];
+    message.page = (object.page !== undefined && object.page !== null) ? PageInfo.fromPartial(object.page) : undefined;
+    return message;
+  },
+};
+
+function createBaseTaskStatus(): TaskStatus {
+  return {
+    planId: "",
+    unitId: "",
+    campaignId: "",
+    taskId: "",
+    title: "",
+    owner: undefined,
+    deadlineDate: "",
+    assessmentMethod: "",
+    completion: 0,
+    reportedMonth: "",
+    overdue: false,
+  };
+}
+
+export const TaskStatus: MessageFns<TaskStatus> = {
+  encode(message: TaskStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.planId !== "") {
+      writer.uint32(10).string(message.planId);
+    }
+    if (message.unitId !== "") {
+      writer.uint32(18).string(message.unitId);
+    }
+    if (message.campaignId !== "") {
+      writer.uint32(26).string(message.campaignId);
+    }
+    if (message.taskId !== "") {
+      writer.uint32(34).string(message.taskId);
+    }
+    if (message.title !== "") {
+      writer.uint32(42).string(message.title);
+    }
+    if (message.owner !== undefined) {
+      TaskOwner.encode(message.owner, writer.uint32(50).fork()).join();
+    }
+    if (message.deadlineDate !== "") {
+      writer.uint32(58).string(message.deadlineDate);
+    }
+    if (message.assessmentMethod !== "") {
+      writer.uint32(66).string(message.assessmentMethod);
+    }
+    if (message.completion !== 0) {
+      writer.uint32(72).int32(message.completion);
+    }
+    if (message.reportedMonth !== "") {
+      writer.uint32(82).string(message.reportedMonth);
+    }
+    if (message.overdue !== false) {
+      writer.uint32(88).bool(message.overdue);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TaskStatus {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTaskStatus();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.planId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.unitId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.campaignId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.taskId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.title = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.owner = TaskOwner.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.deadlineDate = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.assessmentMethod = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.completion = reader.int32() as any;
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.reportedMonth = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.overdue = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TaskStatus {
+    return {
+      planId: isSet(object.planId)
+        ? globalThis.String(object.planId)
+        : isSet(object.plan_id)
+        ? globalThis.String(object.plan_id)
+        : "",
+      unitId: isSet(object.unitId)
+        ? globalThis.String(object.unitId)
+        : isSet(object.unit_id)
+        ? globalThis.String(object.unit_id)
+        : "",
+      campaignId: isSet(object.campaignId)
+        ? globalThis.String(object.campaignId)
+        : isSet(object.campaign_id)
+        ? globalThis.String(object.campaign_id)
+        : "",
+      taskId: isSet(object.taskId)
+        ? globalThis.String(object.taskId)
+        : isSet(object.task_id)
+        ? globalThis.String(object.task_id)
+        : "",
+      title: isSet(object.title) ? globalThis.String(object.title) : "",
+      owner: isSet(object.owner) ? TaskOwner.fromJSON(object.owner) : undefined,
+      deadlineDate: isSet(object.deadlineDate)
+        ? globalThis.String(object.deadlineDate)
+        : isSet(object.deadline_date)
+        ? globalThis.String(object.deadline_date)
+        : "",
+      assessmentMethod: isSet(object.assessmentMethod)
+        ? globalThis.String(object.assessmentMethod)
+        : isSet(object.assessment_method)
+        ? globalThis.String(object.assessment_method)
+        : "",
+      completion: isSet(object.completion) ? taskCompletionFromJSON(object.completion) : 0,
+      reportedMonth: isSet(object.reportedMonth)
+        ? globalThis.String(object.reportedMonth)
+        : isSet(object.reported_month)
+        ? globalThis.String(object.reported_month)
+        : "",
+      overdue: isSet(object.overdue) ? globalThis.Boolean(object.overdue) : false,
+    };
+  },
+
+  toJSON(message: TaskStatus): unknown {
+    const obj: any = {};
+    if (message.planId !== "") {
+      obj.planId = message.planId;
+    }
+    if (message.unitId !== "") {
+      obj.unitId = message.unitId;
+    }
+    if (message.campaignId !== "") {
+      obj.campaignId = message.campaignId;
+    }
+    if (message.taskId !== "") {
+      obj.taskId = message.taskId;
+    }
+    if (message.title !== "") {
+      obj.title = message.title;
+    }
+    if (message.owner !== undefined) {
+      obj.owner = TaskOwner.toJSON(message.owner);
+    }
+    if (message.deadlineDate !== "") {
+      obj.deadlineDate = message.deadlineDate;
+    }
+    if (message.assessmentMethod !== "") {
+      obj.assessmentMethod = message.assessmentMethod;
+    }
+    if (message.completion !== 0) {
+      obj.completion = taskCompletionToJSON(message.completion);
+    }
+    if (message.reportedMonth !== "") {
+      obj.reportedMonth = message.reportedMonth;
+    }
+    if (message.overdue !== false) {
+      obj.overdue = message.overdue;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TaskStatus>, I>>(base?: I): TaskStatus {
+    return TaskStatus.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TaskStatus>, I>>(object: I): TaskStatus {
+    const message = createBaseTaskStatus();
+    message.planId = object.planId ?? "";
+    message.unitId = object.unitId ?? "";
+    message.campaignId = object.campaignId ?? "";
+    message.taskId = object.taskId ?? "";
+    message.title = object.title ?? "";
+    message.owner = (object.owner !== undefined && object.owner !== null)
+      ? TaskOwner.fromPartial(object.owner)
+      : undefined;
+    message.deadlineDate = object.deadlineDate ?? "";
+    message.assessmentMethod = object.assessmentMethod ?? "";
+    message.completion = object.completion ?? 0;
+    message.reportedMonth = object.reportedMonth ?? "";
+    message.overdue = object.overdue ?? false;
+    return message;
+  },
+};
+
+function createBaseMonthlyReportDue(): MonthlyReportDue {
+  return {
+    planId: "",
+    unitId: "",
+    campaignId: "",
+    month: "",
+    dueDate: "",
+    submitted: false,
+    late: false,
+    reportId: "",
+  };
+}
+
+export const MonthlyReportDue: MessageFns<MonthlyReportDue> = {
+  encode(message: MonthlyReportDue, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.planId !== "") {
+      writer.uint32(10).string(message.planId);
+    }
+    if (message.unitId !== "") {
+      writer.uint32(18).string(message.unitId);
+    }
+    if (message.campaignId !== "") {
+      writer.uint32(26).string(message.campaignId);
+    }
+    if (message.month !== "") {
+      writer.uint32(34).string(message.month);
+    }
+    if (message.dueDate !== "") {
+      writer.uint32(42).string(message.dueDate);
+    }
+    if (message.submitted !== false) {
+      writer.uint32(48).bool(message.submitted);
+    }
+    if (message.late !== false) {
+      writer.uint32(56).bool(message.late);
+    }
+    if (message.reportId !== "") {
+      writer.uint32(66).string(message.reportId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MonthlyReportDue {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMonthlyReportDue();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.planId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.unitId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.campaignId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.month = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.dueDate = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.submitted = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.late = reader.bool();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.reportId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MonthlyReportDue {
+    return {
+      planId: isSet(object.planId)
+        ? globalThis.String(object.planId)
+        : isSet(object.plan_id)
+        ? globalThis.String(object.plan_id)
+        : "",
+      unitId: isSet(object.unitId)
+        ? globalThis.String(object.unitId)
+        : isSet(object.unit_id)
+        ? globalThis.String(object.unit_id)
+        : "",
+      campaignId: isSet(object.campaignId)
+        ? globalThis.String(object.campaignId)
+        : isSet(object.campaign_id)
+        ? globalThis.String(object.campaign_id)
+        : "",
+      month: isSet(object.month) ? globalThis.String(object.month) : "",
+      dueDate: isSet(object.dueDate)
+        ? globalThis.String(object.dueDate)
+        : isSet(object.due_date)
+        ? globalThis.String(object.due_date)
+        : "",
+      submitted: isSet(object.submitted) ? globalThis.Boolean(object.submitted) : false,
+      late: isSet(object.late) ? globalThis.Boolean(object.late) : false,
+      reportId: isSet(object.reportId)
+        ? globalThis.String(object.reportId)
+        : isSet(object.report_id)
+        ? globalThis.String(object.report_id)
+        : "",
+    };
+  },
+
+  toJSON(message: MonthlyReportDue): unknown {
+    const obj: any = {};
+    if (message.planId !== "") {
+      obj.planId = message.planId;
+    }
+    if (message.unitId !== "") {
+      obj.unitId = message.unitId;
+    }
+    if (message.campaignId !== "") {
+      obj.campaignId = message.campaignId;
+    }
+    if (message.month !== "") {
+      obj.month = message.month;
+    }
+    if (message.dueDate !== "") {
+      obj.dueDate = message.dueDate;
+    }
+    if (message.submitted !== false) {
+      obj.submitted = message.submitted;
+    }
+    if (message.late !== false) {
+      obj.late = message.late;
+    }
+    if (message.reportId !== "") {
+      obj.reportId = message.reportId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MonthlyReportDue>, I>>(base?: I): MonthlyReportDue {
+    return MonthlyReportDue.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MonthlyReportDue>, I>>(object: I): MonthlyReportDue {
+    const message = createBaseMonthlyReportDue();
+    message.planId = object.planId ?? "";
+    message.unitId = object.unitId ?? "";
+    message.campaignId = object.campaignId ?? "";
+    message.month = object.month ?? "";
+    message.dueDate = object.dueDate ?? "";
+    message.submitted = object.submitted ?? false;
+    message.late = object.late ?? false;
+    message.reportId = object.reportId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetUnitStatusRequest(): GetUnitStatusRequest {
+  return { unitId: "", campaignId: "", asOf: "" };
+}
+
+export const GetUnitStatusRequest: MessageFns<GetUnitStatusRequest> = {
+  encode(message: GetUnitStatusRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.unitId !== "") {
+      writer.uint32(10).string(message.unitId);
+    }
+    if (message.campaignId !== "") {
+      writer.uint32(18).string(message.campaignId);
+    }
+    if (message.asOf !== "") {
+      writer.uint32(26).string(message.asOf);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetUnitStatusRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetUnitStatusRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.unitId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.campaignId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.asOf = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetUnitStatusRequest {
+    return {
+      unitId: isSet(object.unitId)
+        ? globalThis.String(object.unitId)
+        : isSet(object.unit_id)
+        ? globalThis.String(object.unit_id)
+        : "",
+      campaignId: isSet(object.campaignId)
+        ? globalThis.String(object.campaignId)
+        : isSet(object.campaign_id)
+        ? globalThis.String(object.campaign_id)
+        : "",
+      asOf: isSet(object.asOf)
+        ? globalThis.String(object.asOf)
+        : isSet(object.as_of)
+        ? globalThis.String(object.as_of)
+        : "",
+    };
+  },
+
+  toJSON(message: GetUnitStatusRequest): unknown {
+    const obj: any = {};
+    if (message.unitId !== "") {
+      obj.unitId = message.unitId;
+    }
+    if (message.campaignId !== "") {
+      obj.campaignId = message.campaignId;
+    }
+    if (message.asOf !== "") {
+      obj.asOf = message.asOf;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetUnitStatusRequest>, I>>(base?: I): GetUnitStatusRequest {
+    return GetUnitStatusRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetUnitStatusRequest>, I>>(object: I): GetUnitStatusRequest {
+    const message = createBaseGetUnitStatusRequest();
+    message.unitId = object.unitId ?? "";
+    message.campaignId = object.campaignId ?? "";
+    message.asOf = object.asOf ?? "";
+    return message;
+  },
+};
+
+function createBaseGetUnitStatusResponse(): GetUnitStatusResponse {
+  return { plans: [], tasks: [], reportsDue: [] };
+}
+
+export const GetUnitStatusResponse: MessageFns<GetUnitStatusResponse> = {
+  encode(message: GetUnitStatusResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.plans) {
+      Plan.encode(v!, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.tasks) {
+      TaskStatus.encode(v!, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.reportsDue) {
+      MonthlyReportDue.encode(v!, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetUnitStatusResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetUnitStatusResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.plans.push(Plan.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.tasks.push(TaskStatus.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.reportsDue.push(MonthlyReportDue.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetUnitStatusResponse {
+    return {
+      plans: globalThis.Array.isArray(object?.plans) ? object.plans.map((e: any) => Plan.fromJSON(e)) : [],
+      tasks: globalThis.Array.isArray(object?.tasks) ? object.tasks.map((e: any) => TaskStatus.fromJSON(e)) : [],
+      reportsDue: globalThis.Array.isArray(object?.reportsDue)
+        ? object.reportsDue.map((e: any) => MonthlyReportDue.fromJSON(e))
+        : globalThis.Array.isArray(object?.reports_due)
+        ? object.reports_due.map((e: any) => MonthlyReportDue.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: GetUnitStatusResponse): unknown {
+    const obj: any = {};
+    if (message.plans?.length) {
+      obj.plans = message.plans.map((e) => Plan.toJSON(e));
+    }
+    if (message.tasks?.length) {
+      obj.tasks = message.tasks.map((e) => TaskStatus.toJSON(e));
+    }
+    if (message.reportsDue?.length) {
+      obj.reportsDue = message.reportsDue.map((e) => MonthlyReportDue.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetUnitStatusResponse>, I>>(base?: I): GetUnitStatusResponse {
+    return GetUnitStatusResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetUnitStatusResponse>, I>>(object: I): GetUnitStatusResponse {
+    const message = createBaseGetUnitStatusResponse();
+    message.plans = object.plans?.map((e) => Plan.fromPartial(e)) || [];
+    message.tasks = object.tasks?.map((e) => TaskStatus.fromPartial(e)) || [];
+    message.reportsDue = object.reportsDue?.map((e) => MonthlyReportDue.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseListOverdueTasksRequest(): ListOverdueTasksRequest {
+  return { campaignId: "", unitId: "", asOf: "" };
+}
+
+export const ListOverdueTasksRequest: MessageFns<ListOverdueTasksRequest> = {
+  encode(message: ListOverdueTasksRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.campaignId !== "") {
+      writer.uint32(10).string(message.campaignId);
+    }
+    if (message.unitId !== "") {
+      writer.uint32(18).string(message.unitId);
+    }
+    if (message.asOf !== "") {
+      writer.uint32(26).string(message.asOf);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListOverdueTasksRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListOverdueTasksRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.campaignId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.unitId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.asOf = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListOverdueTasksRequest {
+    return {
+      campaignId: isSet(object.campaignId)
+        ? globalThis.String(object.campaignId)
+        : isSet(object.campaign_id)
+        ? globalThis.String(object.campaign_id)
+        : "",
+      unitId: isSet(object.unitId)
+        ? globalThis.String(object.unitId)
+        : isSet(object.unit_id)
+        ? globalThis.String(object.unit_id)
+        : "",
+      asOf: isSet(object.asOf)
+        ? globalThis.String(object.asOf)
+        : isSet(object.as_of)
+        ? globalThis.String(object.as_of)
+        : "",
+    };
+  },
+
+  toJSON(message: ListOverdueTasksRequest): unknown {
+    const obj: any = {};
+    if (message.campaignId !== "") {
+      obj.campaignId = message.campaignId;
+    }
+    if (message.unitId !== "") {
+      obj.unitId = message.unitId;
+    }
+    if (message.asOf !== "") {
+      obj.asOf = message.asOf;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListOverdueTasksRequest>, I>>(base?: I): ListOverdueTasksRequest {
+    return ListOverdueTasksRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListOverdueTasksRequest>, I>>(object: I): ListOverdueTasksRequest {
+    const message = createBaseListOverdueTasksRequest();
+    message.campaignId = object.campaignId ?? "";
+    message.unitId = object.unitId ?? "";
+    message.asOf = object.asOf ?? "";
+    return message;
+  },
+};
+
+function createBaseListOverdueTasksResponse(): ListOverdueTasksResponse {
+  return { tasks: [] };
+}
+
+export const ListOverdueTasksResponse: MessageFns<ListOverdueTasksResponse> = {
+  encode(message: ListOverdueTasksResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.tasks) {
+      TaskStatus.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListOverdueTasksResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListOverdueTasksResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tasks.push(TaskStatus.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListOverdueTasksResponse {
+    return {
+      tasks: globalThis.Array.isArray(object?.tasks) ? object.tasks.map((e: any) => TaskStatus.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: ListOverdueTasksResponse): unknown {
+    const obj: any = {};
+    if (message.tasks?.length) {
+      obj.tasks = message.tasks.map((e) => TaskStatus.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListOverdueTasksResponse>, I>>(base?: I): ListOverdueTasksResponse {
+    return ListOverdueTasksResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListOverdueTasksResponse>, I>>(object: I): ListOverdueTasksResponse {
+    const message = createBaseListOverdueTasksResponse();
+    message.tasks = object.tasks?.map((e) => TaskStatus.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseListOverdueMonthlyReportsRequest(): ListOverdueMonthlyReportsRequest {
+  return { campaignId: "", unitId: "", asOf: "" };
+}
+
+export const ListOverdueMonthlyReportsRequest: MessageFns<ListOverdueMonthlyReportsRequest> = {
+  encode(message: ListOverdueMonthlyReportsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.campaignId !== "") {
+      writer.uint32(10).string(message.campaignId);
+    }
+    if (message.unitId !== "") {
+      writer.uint32(18).string(message.unitId);
+    }
+    if (message.asOf !== "") {
+      writer.uint32(26).string(message.asOf);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListOverdueMonthlyReportsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListOverdueMonthlyReportsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.campaignId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.unitId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.asOf = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListOverdueMonthlyReportsRequest {
+    return {
+      campaignId: isSet(object.campaignId)
+        ? globalThis.String(object.campaignId)
+        : isSet(object.campaign_id)
+        ? globalThis.String(object.campaign_id)
+        : "",
+      unitId: isSet(object.unitId)
+        ? globalThis.String(object.unitId)
+        : isSet(object.unit_id)
+        ? globalThis.String(object.unit_id)
+        : "",
+      asOf: isSet(object.asOf)
+        ? globalThis.String(object.asOf)
+        : isSet(object.as_of)
+        ? globalThis.String(object.as_of)
+        : "",
+    };
+  },
+
+  toJSON(message: ListOverdueMonthlyReportsRequest): unknown {
+    const obj: any = {};
+    if (message.campaignId !== "") {
+      obj.campaignId = message.campaignId;
+    }
+    if (message.unitId !== "") {
+      obj.unitId = message.unitId;
+    }
+    if (message.asOf !== "") {
+      obj.asOf = message.asOf;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListOverdueMonthlyReportsRequest>, I>>(
+    base?: I,
+  ): ListOverdueMonthlyReportsRequest {
+    return ListOverdueMonthlyReportsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListOverdueMonthlyReportsRequest>, I>>(
+    object: I,
+  ): ListOverdueMonthlyReportsRequest {
+    const message = createBaseListOverdueMonthlyReportsRequest();
+    message.campaignId = object.campaignId ?? "";
+    message.unitId = object.unitId ?? "";
+    message.asOf = object.asOf ?? "";
+    return message;
+  },
+};
+
+function createBaseListOverdueMonthlyReportsResponse(): ListOverdueMonthlyReportsResponse {
+  return { reports: [] };
+}
+
+export const ListOverdueMonthlyReportsResponse: MessageFns<ListOverdueMonthlyReportsResponse> = {
+  encode(message: ListOverdueMonthlyReportsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.reports) {
+      MonthlyReportDue.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListOverdueMonthlyReportsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListOverdueMonthlyReportsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.reports.push(MonthlyReportDue.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListOverdueMonthlyReportsResponse {
+    return {
+      reports: globalThis.Array.isArray(object?.reports)
+        ? object.reports.map((e: any) => MonthlyReportDue.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ListOverdueMonthlyReportsResponse): unknown {
+    const obj: any = {};
+    if (message.reports?.length) {
+      obj.reports = message.reports.map((e) => MonthlyReportDue.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListOverdueMonthlyReportsResponse>, I>>(
+    base?: I,
+  ): ListOverdueMonthlyReportsResponse {
+    return ListOverdueMonthlyReportsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListOverdueMonthlyReportsResponse>, I>>(
+    object: I,
+  ): ListOverdueMonthlyReportsResponse {
+    const message = createBaseListOverdueMonthlyReportsResponse();
+    message.reports = object.reports?.map((e) => MonthlyReportDue.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 function createBaseStreamPlanHistoryRequest(): StreamPlanHistoryRequest {
   return { planId: "", fromRevision: 0, follow: false };
 }
@@ -11977,6 +13876,55 @@ export const PlanSubmissionServiceService = {
     responseSerialize: (value: ListRulesResponse): Buffer => Buffer.from(ListRulesResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListRulesResponse => ListRulesResponse.decode(value),
   },
+  /** The campaign office's review queue: plans and amendments awaiting review, oldest first. */
+  listReviewQueue: {
+    path: "/wenming.plansubmission.v1.PlanSubmissionService/ListReviewQueue" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListReviewQueueRequest): Buffer =>
+      Buffer.from(ListReviewQueueRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListReviewQueueRequest => ListReviewQueueRequest.decode(value),
+    responseSerialize: (value: ListReviewQueueResponse): Buffer =>
+      Buffer.from(ListReviewQueueResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListReviewQueueResponse => ListReviewQueueResponse.decode(value),
+  },
+  /** A unit's plans and the status of their tasks and monthly reports as of a day. */
+  getUnitStatus: {
+    path: "/wenming.plansubmission.v1.PlanSubmissionService/GetUnitStatus" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetUnitStatusRequest): Buffer => Buffer.from(GetUnitStatusRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetUnitStatusRequest => GetUnitStatusRequest.decode(value),
+    responseSerialize: (value: GetUnitStatusResponse): Buffer =>
+      Buffer.from(GetUnitStatusResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetUnitStatusResponse => GetUnitStatusResponse.decode(value),
+  },
+  /** Tasks of approved plans past their deadline and not reported completed, as of a day. */
+  listOverdueTasks: {
+    path: "/wenming.plansubmission.v1.PlanSubmissionService/ListOverdueTasks" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListOverdueTasksRequest): Buffer =>
+      Buffer.from(ListOverdueTasksRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListOverdueTasksRequest => ListOverdueTasksRequest.decode(value),
+    responseSerialize: (value: ListOverdueTasksResponse): Buffer =>
+      Buffer.from(ListOverdueTasksResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListOverdueTasksResponse => ListOverdueTasksResponse.decode(value),
+  },
+  /** Monthly task reports due before a day and not submitted, or submitted late. */
+  listOverdueMonthlyReports: {
+    path: "/wenming.plansubmission.v1.PlanSubmissionService/ListOverdueMonthlyReports" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListOverdueMonthlyReportsRequest): Buffer =>
+      Buffer.from(ListOverdueMonthlyReportsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListOverdueMonthlyReportsRequest =>
+      ListOverdueMonthlyReportsRequest.decode(value),
+    responseSerialize: (value: ListOverdueMonthlyReportsResponse): Buffer =>
+      Buffer.from(ListOverdueMonthlyReportsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListOverdueMonthlyReportsResponse =>
+      ListOverdueMonthlyReportsResponse.decode(value),
+  },
   /** Every event of a plan from a revision on; with `follow`, keeps streaming new ones. */
   streamPlanHistory: {
     path: "/wenming.plansubmission.v1.PlanSubmissionService/StreamPlanHistory" as const,
@@ -12076,6 +14024,14 @@ export interface PlanSubmissionServiceServer extends UntypedServiceImplementatio
   listMonthlyTaskReports: handleUnaryCall<ListMonthlyTaskReportsRequest, ListMonthlyTaskReportsResponse>;
   listSummaries: handleUnaryCall<ListSummariesRequest, ListSummariesResponse>;
   listRules: handleUnaryCall<ListRulesRequest, ListRulesResponse>;
+  /** The campaign office's review queue: plans and amendments awaiting review, oldest first. */
+  listReviewQueue: handleUnaryCall<ListReviewQueueRequest, ListReviewQueueResponse>;
+  /** A unit's plans and the status of their tasks and monthly reports as of a day. */
+  getUnitStatus: handleUnaryCall<GetUnitStatusRequest, GetUnitStatusResponse>;
+  /** Tasks of approved plans past their deadline and not reported completed, as of a day. */
+  listOverdueTasks: handleUnaryCall<ListOverdueTasksRequest, ListOverdueTasksResponse>;
+  /** Monthly task reports due before a day and not submitted, or submitted late. */
+  listOverdueMonthlyReports: handleUnaryCall<ListOverdueMonthlyReportsRequest, ListOverdueMonthlyReportsResponse>;
   /** Every event of a plan from a revision on; with `follow`, keeps streaming new ones. */
   streamPlanHistory: handleServerStreamingCall<StreamPlanHistoryRequest, StreamPlanHistoryResponse>;
 }
@@ -12724,6 +14680,70 @@ export interface PlanSubmissionServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListRulesResponse) => void,
+  ): ClientUnaryCall;
+  /** The campaign office's review queue: plans and amendments awaiting review, oldest first. */
+  listReviewQueue(
+    request: ListReviewQueueRequest,
+    callback: (error: ServiceError | null, response: ListReviewQueueResponse) => void,
+  ): ClientUnaryCall;
+  listReviewQueue(
+    request: ListReviewQueueRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListReviewQueueResponse) => void,
+  ): ClientUnaryCall;
+  listReviewQueue(
+    request: ListReviewQueueRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListReviewQueueResponse) => void,
+  ): ClientUnaryCall;
+  /** A unit's plans and the status of their tasks and monthly reports as of a day. */
+  getUnitStatus(
+    request: GetUnitStatusRequest,
+    callback: (error: ServiceError | null, response: GetUnitStatusResponse) => void,
+  ): ClientUnaryCall;
+  getUnitStatus(
+    request: GetUnitStatusRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetUnitStatusResponse) => void,
+  ): ClientUnaryCall;
+  getUnitStatus(
+    request: GetUnitStatusRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetUnitStatusResponse) => void,
+  ): ClientUnaryCall;
+  /** Tasks of approved plans past their deadline and not reported completed, as of a day. */
+  listOverdueTasks(
+    request: ListOverdueTasksRequest,
+    callback: (error: ServiceError | null, response: ListOverdueTasksResponse) => void,
+  ): ClientUnaryCall;
+  listOverdueTasks(
+    request: ListOverdueTasksRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListOverdueTasksResponse) => void,
+  ): ClientUnaryCall;
+  listOverdueTasks(
+    request: ListOverdueTasksRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListOverdueTasksResponse) => void,
+  ): ClientUnaryCall;
+  /** Monthly task reports due before a day and not submitted, or submitted late. */
+  listOverdueMonthlyReports(
+    request: ListOverdueMonthlyReportsRequest,
+    callback: (error: ServiceError | null, response: ListOverdueMonthlyReportsResponse) => void,
+  ): ClientUnaryCall;
+  listOverdueMonthlyReports(
+    request: ListOverdueMonthlyReportsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListOverdueMonthlyReportsResponse) => void,
+  ): ClientUnaryCall;
+  listOverdueMonthlyReports(
+    request: ListOverdueMonthlyReportsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListOverdueMonthlyReportsResponse) => void,
   ): ClientUnaryCall;
   /** Every event of a plan from a revision on; with `follow`, keeps streaming new ones. */
   streamPlanHistory(

@@ -1,0 +1,564 @@
+// Command handlers: authorise (role, and for a unit its own rectifications only),
+// read what the decision needs (the campaign catalog from the catalog read model,
+// the finding from its inspection), then handleCommand on the aggregate's stream
+// with the caller's idempotency key. Requests arrive as proto3 JSON of the gRPC
+// request messages, so HTTP and gRPC run exactly the same code.
+import type { EventStore } from '@wenming/eventstore';
+import type { ReadStore } from '@wenming/readstore';
+import {
+  type CommandResult,
+  type Decider,
+  type DomainEvent,
+  ForbiddenTransitionError,
+  handleCommand,
+  NotFoundError,
+  PermissionDeniedError,
+  type Principal,
+  type Role,
+  requireRole,
+  ValidationError,
+} from '@wenming/service-kit';
+import type { CatalogView } from '../domain/catalog.js';
+import { type InspectionCommand, type InspectionState, inspectionDecider } from '../domain/inspection.js';
+import { type RectificationCommand, type RectificationState, rectificationDecider } from '../domain/rectification.js';
+import { drawDecider } from '../domain/spot-check-draw.js';
+import { type CatalogDoc, catalogView } from '../projections/catalogs/consumer.js';
+import { C, type Doc } from '../projections/collections.js';
+import { checkId, loadState, streams } from './streams.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: proto3 JSON requests, checked field by field by the deciders
+export type Json = Record<string, any>;
+
+export interface CommandReply {
+  result: { streamId: string; nextExpectedRevision: number; eventIds: string[]; deduplicated: boolean };
+  [extra: string]: unknown;
+}
+
+export interface ApplicationOptions {
+  store: EventStore;
+  readStore: ReadStore;
+  /** Business time of commands; injected so the demo and tests pin it. */
+  now?: () => Date;
+  /** New ids when the caller leaves one empty. */
+  newId?: () => string;
+}
+
+const OFFICE: Role[] = ['office'];
+const INSPECTORS: Role[] = ['inspector'];
+const UNIT: Role[] = ['unit'];
+/** Closing a verified rectification: the inspector who verified, or the office. */
+const CLOSERS: Role[] = ['inspector', 'office'];
+/** The office, or the look-back service calling with an office or admin token. */
+const REGRESSORS: Role[] = ['office', 'admin'];
+
+function actorOf(principal: Principal, allowed: readonly Role[]) {
+  return { id: principal.id, role: principal.roles.find((r) => allowed.includes(r)) ?? principal.roles[0] ?? 'unknown' };
+}
+
+function reply<E extends DomainEvent, S>(r: CommandResult<E, S>, extra: Json = {}): CommandReply {
+  return {
+    result: {
+      streamId: r.streamId,
+      nextExpectedRevision: r.nextExpectedRevision === 'no_stream' ? -1 : r.nextExpectedRevision,
+      eventIds: r.eventIds,
+      deduplicated: r.replayed,
+    },
+    ...extra,
+  };
+}
+
+function expected(req: Json): { expectedRevision?: number } {
+  const v = req.expectedRevision;
+  if (v === undefined || v === null || v === '') return {};
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new ValidationError('expectedRevision', 'is a stream revision (0 or more)');
+  return { expectedRevision: n };
+}
+
+/** A unit user acts only for its own units (never through a city-wide role it lacks). */
+function requireOwnUnit(principal: Principal, unitId: string): void {
+  requireRole(principal, ...UNIT);
+  if (!principal.units.includes(unitId)) throw new PermissionDeniedError(`${principal.id} may not act for unit ${unitId}`);
+}
+
+export function createApplication(options: ApplicationOptions) {
+  const { store, readStore } = options;
+  const now = options.now ?? (() => new Date());
+  const newId = options.newId ?? (() => crypto.randomUUID());
+  const today = () => now().toISOString().slice(0, 10);
+
+  async function run<Cmd, E extends DomainEvent, S>(args: {
+    principal: Principal;
+    roles: readonly Role[];
+    streamId: string;
+    decider: Decider<Cmd, E, S>;
+    command: Cmd;
+    req: Json;
+    unitId?: string;
+    campaignId?: string;
+  }): Promise<CommandResult<E, S>> {
+    return handleCommand({
+      store,
+      streamId: args.streamId,
+      decider: args.decider,
+      command: args.command,
+      idempotencyKey: String(args.req.idempotencyKey ?? ''),
+      ...expected(args.req),
+      metadata: {
+        actor: actorOf(args.principal, args.roles),
+        ...(args.unitId ? { unitId: args.unitId } : {}),
+        ...(args.campaignId ? { campaignId: args.campaignId } : {}),
+        occurredAt: now().toISOString(),
+      },
+      ...(args.unitId ? {} : { unitless: true }),
+    });
+  }
+
+  async function catalog(campaignId: string): Promise<CatalogView | undefined> {
+    return catalogView(await readStore.collection<CatalogDoc>(C.catalogs).get(campaignId));
+  }
+
+  async function inspection(inspectionId: string): Promise<Exclude<InspectionState, { status: 'none' }>> {
+    const { state } = await loadState(store, streams.inspection(checkId('inspectionId', inspectionId)), inspectionDecider);
+    if (state.status === 'none') throw new NotFoundError('inspection', inspectionId);
+    return state;
+  }
+
+  async function rectification(rectificationId: string): Promise<Exclude<RectificationState, { status: 'none' }>> {
+    const { state } = await loadState(store, streams.rectification(checkId('rectificationId', rectificationId)), rectificationDecider);
+    if (state.status === 'none') throw new NotFoundError('rectification', rectificationId);
+    return state;
+  }
+
+  /** Runs an inspection command; the events concern `unitId` when given. */
+  async function onInspection(principal: Principal, req: Json, roles: Role[], command: InspectionCommand, unitId?: string) {
+    requireRole(principal, ...roles);
+    const s = await inspection(req.inspectionId);
+    if (unitId !== undefined) checkId('unitId', unitId);
+    return run({
+      principal,
+      roles,
+      streamId: streams.inspection(s.inspectionId),
+      decider: inspectionDecider,
+      command,
+      req,
+      ...(unitId ? { unitId } : {}),
+      campaignId: s.campaignId,
+    });
+  }
+
+  /** Checks the unit is enrolled in the campaign whose catalog the finding names. */
+  async function catalogFor(campaignId: string, unitId: string): Promise<CatalogView | undefined> {
+    const doc = await readStore.collection<CatalogDoc>(C.catalogs).get(campaignId);
+    if (doc && doc.unitIds.length > 0 && !doc.unitIds.includes(unitId)) {
+      throw new ValidationError('unitId', `unit ${unitId} is not enrolled in campaign ${campaignId}`);
+    }
+    return catalog(campaignId);
+  }
+
+  /** Runs a rectification command after the role check and, for a unit, the own-unit check. */
+  async function onRectification(principal: Principal, req: Json, who: 'unit' | Role[], command: RectificationCommand) {
+    if (who !== 'unit') requireRole(principal, ...who);
+    else requireRole(principal, ...UNIT);
+    const s = await rectification(req.rectificationId);
+    if (who === 'unit') requireOwnUnit(principal, s.unitId);
+    return reply(
+      await run({
+        principal,
+        roles: who === 'unit' ? UNIT : who,
+        streamId: streams.rectification(s.rectificationId),
+        decider: rectificationDecider,
+        command,
+        req,
+        unitId: s.unitId,
+      }),
+    );
+  }
+
+  return {
+    // ── Inspections ──
+    async ScheduleInspection(principal: Principal, req: Json) {
+      requireRole(principal, ...OFFICE);
+      const inspectionId = checkId('inspectionId', req.inspectionId || newId());
+      checkId('campaignId', req.campaignId);
+      let draw: { drawId: string; drawnUnitIds: string[]; inspectorIds: string[] } | undefined;
+      if (req.drawId) {
+        const { state } = await loadState(store, streams.draw(checkId('drawId', req.drawId)), drawDecider);
+        if (state.status === 'none') throw new ValidationError('drawId', `draw ${req.drawId} is not recorded`);
+        if (state.draw.campaignId !== req.campaignId)
+          throw new ValidationError('drawId', `draw ${req.drawId} is for campaign ${state.draw.campaignId}`);
+        draw = {
+          drawId: state.draw.drawId,
+          drawnUnitIds: state.draw.drawnUnitIds,
+          inspectorIds: [...new Set(state.draw.assignments.flatMap((a) => a.inspectorIds))],
+        };
+      }
+      const r = await run({
+        principal,
+        roles: OFFICE,
+        streamId: streams.inspection(inspectionId),
+        decider: inspectionDecider,
+        command: {
+          type: 'ScheduleInspection',
+          data: {
+            inspectionId,
+            campaignId: req.campaignId,
+            kind: req.kind,
+            title: req.title,
+            scope: req.scope,
+            unitIds: req.unitIds ?? [],
+            inspectors: req.inspectors ?? [],
+            criterionIds: req.criterionIds ?? [],
+            plannedDates: req.plannedDates,
+            ...(draw ? { draw } : {}),
+            thirdPartyOrganization: req.thirdPartyOrganization,
+            ...(typeof req.announced === 'boolean' ? { announced: req.announced } : {}),
+          },
+        },
+        req,
+        campaignId: req.campaignId,
+      });
+      return reply(r, { inspectionId });
+    },
+    async RescheduleInspection(principal: Principal, req: Json) {
+      return reply(
+        await onInspection(principal, req, OFFICE, {
+          type: 'RescheduleInspection',
+          data: { plannedDates: req.plannedDates, inspectors: req.inspectors, reason: req.reason },
+        }),
+      );
+    },
+    async CancelInspection(principal: Principal, req: Json) {
+      return reply(await onInspection(principal, req, OFFICE, { type: 'CancelInspection', data: { reason: req.reason } }));
+    },
+    async DrawSpotCheck(principal: Principal, req: Json) {
+      requireRole(principal, ...OFFICE);
+      const drawId = checkId('drawId', req.drawId || newId());
+      checkId('campaignId', req.campaignId);
+      const candidate = (c: Json) => ({
+        id: c.id,
+        ...(c.name ? { name: c.name } : {}),
+        ...(c.excludedPairings?.length ? { excludedPairings: c.excludedPairings } : {}),
+      });
+      const r = await run({
+        principal,
+        roles: OFFICE,
+        streamId: streams.draw(drawId),
+        decider: drawDecider,
+        command: {
+          type: 'DrawSpotCheck',
+          data: {
+            drawId,
+            campaignId: req.campaignId,
+            ...(req.inspectionId ? { inspectionId: req.inspectionId } : {}),
+            seed: req.seed ?? '',
+            ...(req.seedSource ? { seedSource: req.seedSource } : {}),
+            unitCandidates: (req.unitCandidates ?? []).map(candidate),
+            inspectorCandidates: (req.inspectorCandidates ?? []).map(candidate),
+            unitsToDraw: Number(req.unitsToDraw ?? 0),
+            inspectorsPerUnit: Number(req.inspectorsPerUnit ?? 0),
+            witnesses: req.witnesses ?? [],
+          },
+        },
+        req,
+        campaignId: req.campaignId,
+      });
+      const drawn = r.state.status === 'drawn' ? r.state.draw : undefined;
+      return reply(r, { drawId, drawnUnitIds: drawn?.drawnUnitIds ?? [], assignments: drawn?.assignments ?? [] });
+    },
+    async StartInspection(principal: Principal, req: Json) {
+      return reply(
+        await onInspection(
+          principal,
+          req,
+          INSPECTORS,
+          { type: 'StartInspection', data: { unitId: req.unitId, inspectorIds: req.inspectorIds ?? [] } },
+          req.unitId,
+        ),
+      );
+    },
+    async AttachEvidence(principal: Principal, req: Json) {
+      const s = await inspection(req.inspectionId);
+      const r = await onInspection(
+        principal,
+        req,
+        INSPECTORS,
+        {
+          type: 'AttachEvidence',
+          data: {
+            unitId: req.unitId,
+            evidence: req.evidence,
+            criterionId: req.criterionId,
+            findingId: req.findingId,
+            catalog: await catalog(s.campaignId),
+          },
+        },
+        req.unitId,
+      );
+      const event = r.events[0] as { data: { ruleCheck?: unknown } } | undefined;
+      return reply(r, { ruleCheck: event?.data.ruleCheck ?? { satisfied: true, unmet: [] } });
+    },
+    async RecordFinding(principal: Principal, req: Json) {
+      requireRole(principal, ...INSPECTORS);
+      const s = await inspection(req.inspectionId);
+      const findingId = checkId('findingId', req.findingId || newId());
+      checkId('unitId', req.unitId);
+      const r = await onInspection(
+        principal,
+        req,
+        INSPECTORS,
+        {
+          type: 'RecordFinding',
+          data: {
+            findingId,
+            unitId: req.unitId,
+            criterionId: req.criterionId,
+            severity: req.severity,
+            description: req.description,
+            evidence: req.evidence ?? [],
+            publicConcern: Boolean(req.publicConcern),
+            location: req.location,
+            catalog: await catalogFor(s.campaignId, req.unitId),
+          },
+        },
+        req.unitId,
+      );
+      return reply(r, { findingId });
+    },
+    async AmendFinding(principal: Principal, req: Json) {
+      const s = await inspection(req.inspectionId);
+      const f = s.findings[req.findingId];
+      return reply(
+        await onInspection(
+          principal,
+          req,
+          INSPECTORS,
+          {
+            type: 'AmendFinding',
+            data: {
+              findingId: req.findingId,
+              criterionId: req.criterionId,
+              severity: req.severity,
+              description: req.description,
+              publicConcern: Boolean(req.publicConcern),
+              reason: req.reason,
+              catalog: await catalog(s.campaignId),
+            },
+          },
+          f?.unitId,
+        ),
+      );
+    },
+    async WithdrawFinding(principal: Principal, req: Json) {
+      const s = await inspection(req.inspectionId);
+      return reply(
+        await onInspection(
+          principal,
+          req,
+          INSPECTORS,
+          { type: 'WithdrawFinding', data: { findingId: req.findingId, reason: req.reason } },
+          s.findings[req.findingId]?.unitId,
+        ),
+      );
+    },
+    async ScoreCriterion(principal: Principal, req: Json) {
+      requireRole(principal, ...INSPECTORS);
+      const s = await inspection(req.inspectionId);
+      checkId('unitId', req.unitId);
+      return reply(
+        await onInspection(
+          principal,
+          req,
+          INSPECTORS,
+          { type: 'ScoreCriterion', data: { unitId: req.unitId, score: req.score, catalog: await catalogFor(s.campaignId, req.unitId) } },
+          req.unitId,
+        ),
+      );
+    },
+    async CorrectCriterionScore(principal: Principal, req: Json) {
+      requireRole(principal, ...INSPECTORS);
+      const s = await inspection(req.inspectionId);
+      checkId('unitId', req.unitId);
+      return reply(
+        await onInspection(
+          principal,
+          req,
+          INSPECTORS,
+          {
+            type: 'CorrectCriterionScore',
+            data: { unitId: req.unitId, score: req.score, reason: req.reason, catalog: await catalog(s.campaignId) },
+          },
+          req.unitId,
+        ),
+      );
+    },
+    async RecordVetoCondition(principal: Principal, req: Json) {
+      requireRole(principal, ...INSPECTORS);
+      const s = await inspection(req.inspectionId);
+      checkId('unitId', req.unitId);
+      return reply(
+        await onInspection(
+          principal,
+          req,
+          INSPECTORS,
+          {
+            type: 'RecordVetoCondition',
+            data: {
+              unitId: req.unitId,
+              vetoConditionId: req.vetoConditionId,
+              description: req.description,
+              findingId: req.findingId,
+              evidence: req.evidence ?? [],
+              catalog: await catalog(s.campaignId),
+            },
+          },
+          req.unitId,
+        ),
+      );
+    },
+    async CompleteInspection(principal: Principal, req: Json) {
+      const r = await onInspection(principal, req, INSPECTORS, {
+        type: 'CompleteInspection',
+        data: { summary: req.summary, report: req.report ?? [] },
+      });
+      const event = r.events[0] as { data: { totals?: unknown[] } } | undefined;
+      return reply(r, { totals: event?.data.totals ?? [] });
+    },
+
+    // ── Rectifications ──
+    async OrderRectification(principal: Principal, req: Json) {
+      requireRole(principal, ...INSPECTORS);
+      const findingId = checkId('findingId', req.findingId);
+      const found = await readStore.collection<Doc>(C.findings).get(findingId);
+      if (!found) throw new NotFoundError('finding', findingId);
+      const s = await inspection(found.inspectionId);
+      const f = s.findings[findingId];
+      if (!f) throw new NotFoundError('finding', findingId);
+      if (f.withdrawn) throw new ForbiddenTransitionError('withdrawn', 'order a rectification', `finding ${findingId} was withdrawn`);
+      if (!req.deadlineDate && req.limitWorkingDays) {
+        throw new ValidationError(
+          'deadlineDate',
+          'give the deadline as a date: working-day limits need the holiday calendar, which inspection does not hold',
+        );
+      }
+      const rectificationId = checkId('rectificationId', req.rectificationId || newId());
+      const r = await run({
+        principal,
+        roles: INSPECTORS,
+        streamId: streams.rectification(rectificationId),
+        decider: rectificationDecider,
+        command: {
+          type: 'OrderRectification',
+          data: {
+            rectificationId,
+            finding: {
+              findingId,
+              inspectionId: s.inspectionId,
+              unitId: f.unitId,
+              campaignId: s.campaignId,
+              criterionId: f.criterionId,
+              severity: f.severity,
+              publicConcern: f.publicConcern,
+            },
+            requirements: req.requirements,
+            deadlineDate: req.deadlineDate,
+            evidence: req.evidence ?? [],
+            on: today(),
+          },
+        },
+        req,
+        unitId: f.unitId,
+        campaignId: s.campaignId,
+      });
+      return reply(r, { rectificationId, deadlineDate: req.deadlineDate });
+    },
+    AcknowledgeRectification: (principal: Principal, req: Json) =>
+      onRectification(principal, req, 'unit', {
+        type: 'AcknowledgeRectification',
+        data: { responsiblePerson: req.responsiblePerson ?? {} },
+      }),
+    SubmitRectificationMeasures: (principal: Principal, req: Json) =>
+      onRectification(principal, req, 'unit', {
+        type: 'SubmitRectificationMeasures',
+        data: { measures: req.measures ?? [], documents: req.documents ?? [] },
+      }),
+    async ReportRectificationProgress(principal: Principal, req: Json) {
+      const r = await onRectification(principal, req, 'unit', {
+        type: 'ReportRectificationProgress',
+        data: {
+          description: req.description,
+          measureIds: req.measureIds ?? [],
+          percentComplete: req.percentComplete,
+          evidence: req.evidence ?? [],
+        },
+      });
+      const s = await rectification(req.rectificationId);
+      return { ...r, step: s.progressSteps };
+    },
+    async RequestRectificationExtension(principal: Principal, req: Json) {
+      const r = await onRectification(principal, req, 'unit', {
+        type: 'RequestRectificationExtension',
+        data: { requestedDeadlineDate: req.requestedDeadlineDate, reason: req.reason },
+      });
+      const s = await rectification(req.rectificationId);
+      return { ...r, requestId: s.pendingExtension?.requestId ?? `ext-${s.extensionRequests}` };
+    },
+    GrantRectificationExtension: (principal: Principal, req: Json) =>
+      onRectification(principal, req, OFFICE, {
+        type: 'GrantRectificationExtension',
+        data: { requestId: req.requestId, newDeadlineDate: req.newDeadlineDate, comment: req.comment },
+      }),
+    RefuseRectificationExtension: (principal: Principal, req: Json) =>
+      onRectification(principal, req, OFFICE, {
+        type: 'RefuseRectificationExtension',
+        data: { requestId: req.requestId, reason: req.reason },
+      }),
+    ReportRectificationCompletion: (principal: Principal, req: Json) =>
+      onRectification(principal, req, 'unit', {
+        type: 'ReportRectificationCompletion',
+        data: { summary: req.summary, evidence: req.evidence ?? [] },
+      }),
+    PassRectificationVerification: (principal: Principal, req: Json) =>
+      onRectification(principal, req, INSPECTORS, {
+        type: 'PassRectificationVerification',
+        data: {
+          inspectorIds: req.inspectorIds?.length ? req.inspectorIds : [principal.id],
+          comment: req.comment,
+          evidence: req.evidence ?? [],
+        },
+      }),
+    FailRectificationVerification: (principal: Principal, req: Json) =>
+      onRectification(principal, req, INSPECTORS, {
+        type: 'FailRectificationVerification',
+        data: {
+          inspectorIds: req.inspectorIds?.length ? req.inspectorIds : [principal.id],
+          reasons: req.reasons ?? [],
+          newDeadlineDate: req.newDeadlineDate,
+          evidence: req.evidence ?? [],
+          on: today(),
+        },
+      }),
+    CloseRectification: (principal: Principal, req: Json) =>
+      onRectification(principal, req, CLOSERS, { type: 'CloseRectification', data: { comment: req.comment } }),
+    CloseRectificationNotRectifiable: (principal: Principal, req: Json) =>
+      onRectification(principal, req, OFFICE, {
+        type: 'CloseRectificationNotRectifiable',
+        data: { reason: req.reason, compensatingMeasures: req.compensatingMeasures, approvedBy: req.approvedBy },
+      }),
+    RegressRectification: (principal: Principal, req: Json) =>
+      onRectification(principal, req, REGRESSORS, {
+        type: 'RegressRectification',
+        data: {
+          lookbackReviewId: req.lookbackReviewId,
+          recurrenceId: req.recurrenceId,
+          description: req.description,
+          evidence: req.evidence ?? [],
+          newDeadlineDate: req.newDeadlineDate,
+          observedAt: req.observedAt,
+          on: today(),
+        },
+      }),
+  };
+}
+
+export type Application = ReturnType<typeof createApplication>;

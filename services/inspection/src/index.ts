@@ -1,0 +1,1 @@
+export { createInspectionModule, type InspectionModule } from './module.js';

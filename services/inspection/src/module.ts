@@ -1,0 +1,67 @@
+// The inspection module: HTTP routes and the gRPC service over one application layer,
+// read models kept by projections from the event store, the campaign catalogs
+// consumed from plan-submission's events on the bus, and the stream categories the
+// relay publishes to wenming.inspection.events.v1.
+import type { EventStore } from '@wenming/eventstore';
+import type { RunningConsumer } from '@wenming/messaging';
+import { type ProjectionRunner, startProjections } from '@wenming/readstore';
+import type { CreateModule, ServiceModule } from '@wenming/service-kit';
+import { addInspectionService, INSPECTION_SERVICE } from './api/grpc/service.js';
+import { registerInspectionRoutes } from './api/http/routes.js';
+import { type Application, createApplication } from './application/handlers.js';
+import { createQueries } from './application/queries.js';
+import { CATEGORIES } from './application/streams.js';
+import { startCatalogConsumer } from './projections/catalogs/consumer.js';
+import { PROJECTIONS } from './projections/index.js';
+
+export type InspectionModule = ServiceModule & {
+  readonly app: Application;
+  rebuild(name: string): Promise<void>;
+  caughtUp(): Promise<void>;
+};
+
+export const createInspectionModule: CreateModule = (_config, deps): InspectionModule => {
+  const app = createApplication({ store: deps.store, readStore: deps.readStore });
+  const queries = createQueries(deps.readStore, deps.store);
+  registerInspectionRoutes(deps.http, app, queries);
+  addInspectionService(deps.grpc, { app, queries, auth: deps.auth, logger: deps.logger });
+  let runner: ProjectionRunner | undefined;
+  let consumer: RunningConsumer | undefined;
+  return {
+    name: 'inspection',
+    app,
+    grpcServices: [INSPECTION_SERVICE],
+    events: { context: 'inspection', categories: CATEGORIES },
+    async start() {
+      runner = startProjections({ eventStore: deps.store, readStore: deps.readStore, projections: PROJECTIONS, logger: deps.logger });
+      await runner.caughtUp;
+      consumer = await startCatalogConsumer(deps.bus, deps.readStore);
+    },
+    async stop() {
+      await consumer?.stop();
+      await runner?.stop();
+    },
+    ready: () => runner?.ready() ?? false,
+    async rebuild(name: string) {
+      if (!runner) throw new Error('inspection is not started');
+      if (name === 'all') for (const p of PROJECTIONS) await runner.rebuild(p.name);
+      else await runner.rebuild(name);
+    },
+    /** Resolves once every projection has applied everything appended so far (tests, the demo). */
+    async caughtUp() {
+      const head = await lastPosition(deps.store);
+      for (let i = 0; i < 400; i++) {
+        const status = runner?.status() ?? [];
+        if (status.length > 0 && status.every((s) => s.position >= head && s.state === 'live')) return;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      throw new Error('projections did not catch up within 10 s');
+    },
+  };
+};
+
+async function lastPosition(store: EventStore): Promise<number> {
+  let last = 0;
+  for await (const e of store.readAll({ fromPosition: 0 })) last = e.position;
+  return last;
+}

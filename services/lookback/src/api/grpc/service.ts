@@ -1,0 +1,422 @@
+// LookbackService on grpc-js: the same application as HTTP; requests and replies
+// pass through the generated proto3 JSON codecs (fromJSON), the one place proto
+// meets the look-back's own shapes. RPCs this version does not serve answer
+// UNIMPLEMENTED, never a pretend answer.
+import * as grpc from '@grpc/grpc-js';
+import * as svc from '@wenming/contracts/wenming/lookback/v1/lookback_service.js';
+import type { EventStore, RecordedEvent } from '@wenming/eventstore';
+import { authenticateCall, grpcHandler, type TokenVerifier, toServiceError, ValidationError } from '@wenming/service-kit';
+import type { Logger } from 'pino';
+import { requireAuditRead, requireHistoryRead } from '../../application/access.js';
+import {
+  diffAsOf,
+  stateAsOf,
+  type TimelineEntry,
+  type TimelineFilter,
+  timeline,
+  timelinePage,
+  verifyStream,
+  verifyUnit,
+} from '../../application/history.js';
+import type { Json, Reviews } from '../../application/reviews.js';
+import type { UnitState } from '../../domain/unit-state.js';
+
+export const LOOKBACK_SERVICE = 'wenming.lookback.v1.LookbackService';
+
+export const UNIMPLEMENTED_RPCS = [
+  'GetEvent',
+  'GetIntegrityCheck',
+  'ExportDossier',
+  'StreamDossier',
+  'ListDossierExports',
+  'ListLookbackReviews',
+] as const;
+
+const CONTEXT_ENUM: Record<string, string> = {
+  plansubmission: 'BOUNDED_CONTEXT_PLAN_SUBMISSION',
+  inspection: 'BOUNDED_CONTEXT_INSPECTION',
+  supervision: 'BOUNDED_CONTEXT_SUPERVISION',
+  awards: 'BOUNDED_CONTEXT_AWARDS',
+  lookback: 'BOUNDED_CONTEXT_LOOKBACK',
+};
+const CONTEXT_NAME = Object.fromEntries(Object.entries(CONTEXT_ENUM).map(([k, v]) => [v, k]));
+
+function envelopeJson(e: RecordedEvent): Json {
+  return { ...e, data: typeof e.data === 'object' && e.data !== null && !Array.isArray(e.data) ? e.data : { value: e.data } };
+}
+
+function entryJson(entry: TimelineEntry): Json {
+  return {
+    event: envelopeJson(entry.event),
+    context: CONTEXT_ENUM[entry.context] ?? 'BOUNDED_CONTEXT_UNSPECIFIED',
+    summary: entry.summary,
+  };
+}
+
+function filterOf(f: Json | undefined): TimelineFilter {
+  if (!f?.unitId) throw new ValidationError('filter.unitId', 'is required');
+  if (f.includeDescendants) throw new ValidationError('filter.includeDescendants', 'is not supported yet: ask for each unit');
+  if (f.basis === 'TIME_BASIS_OCCURRED') throw new ValidationError('filter.basis', 'only recorded time is supported (the as-of basis)');
+  if (f.campaignId) throw new ValidationError('filter.campaignId', 'is not supported yet');
+  const contexts = Array.isArray(f.contexts)
+    ? f.contexts.map((c: string) => CONTEXT_NAME[c]).filter((c: string | undefined): c is string => c !== undefined)
+    : [];
+  return {
+    unitId: f.unitId,
+    ...(f.range?.start ? { from: f.range.start } : {}),
+    ...(f.range?.end ? { to: f.range.end } : {}),
+    ...(f.asOf ? { asOf: f.asOf } : {}),
+    ...(Array.isArray(f.types) && f.types.length ? { types: f.types } : {}),
+    ...(contexts.length ? { contexts } : {}),
+  };
+}
+
+const ref = (r: { eventId: string; streamId: string; revision: number; position: number; type: string }) => r;
+const RECT: Record<string, string> = {
+  ordered: 'RECTIFICATION_STATUS_ORDERED',
+  acknowledged: 'RECTIFICATION_STATUS_IN_PROGRESS',
+  'in-progress': 'RECTIFICATION_STATUS_IN_PROGRESS',
+  'completion-reported': 'RECTIFICATION_STATUS_AWAITING_VERIFICATION',
+  verified: 'RECTIFICATION_STATUS_VERIFIED',
+  reopened: 'RECTIFICATION_STATUS_REOPENED',
+  // The proto has no REGRESSED status: a regression reopens the rectification, and `regressions` counts them.
+  regressed: 'RECTIFICATION_STATUS_REOPENED',
+  closed: 'RECTIFICATION_STATUS_CLOSED',
+  'closed-not-rectifiable': 'RECTIFICATION_STATUS_CLOSED_NOT_RECTIFIABLE',
+};
+const PLAN: Record<string, string> = {
+  drafted: 'PLAN_STATUS_DRAFT',
+  submitted: 'PLAN_STATUS_SUBMITTED',
+  returned: 'PLAN_STATUS_RETURNED',
+  approved: 'PLAN_STATUS_APPROVED',
+  'amendment-submitted': 'PLAN_STATUS_AMENDMENT_UNDER_REVIEW',
+};
+const COMPLAINT: Record<string, string> = {
+  received: 'COMPLAINT_STATUS_RECEIVED',
+  assigned: 'COMPLAINT_STATUS_ASSIGNED',
+  forwarded: 'COMPLAINT_STATUS_FORWARDED',
+  replied: 'COMPLAINT_STATUS_REPLIED',
+  visited: 'COMPLAINT_STATUS_REPLIED',
+  satisfied: 'COMPLAINT_STATUS_REPLIED',
+  'not-satisfied': 'COMPLAINT_STATUS_REPLIED',
+  reopened: 'COMPLAINT_STATUS_REOPENED',
+  closed: 'COMPLAINT_STATUS_CLOSED_SOLVED',
+  'closed-not-solved': 'COMPLAINT_STATUS_CLOSED_NOT_SOLVED',
+};
+const CASE: Record<string, string> = {
+  opened: 'CASE_STATUS_OPEN',
+  investigating: 'CASE_STATUS_INVESTIGATING',
+  'facts-recorded': 'CASE_STATUS_INVESTIGATING',
+  'measures-decided': 'CASE_STATUS_DECIDED',
+  dismissed: 'CASE_STATUS_DISMISSED',
+  closed: 'CASE_STATUS_CLOSED',
+};
+const TITLE: Record<string, string> = {
+  awarded: 'TITLE_STATUS_ACTIVE',
+  retained: 'TITLE_STATUS_ACTIVE',
+  revoked: 'TITLE_STATUS_REVOKED',
+  expired: 'TITLE_STATUS_EXPIRED',
+};
+const LIMIT: Record<string, string> = {
+  running: 'TIME_LIMIT_STATUS_RUNNING',
+  suspended: 'TIME_LIMIT_STATUS_SUSPENDED',
+  met: 'TIME_LIMIT_STATUS_MET',
+  breached: 'TIME_LIMIT_STATUS_BREACHED',
+  'completed-late': 'TIME_LIMIT_STATUS_COMPLETED_LATE',
+  cancelled: 'TIME_LIMIT_STATUS_CANCELLED',
+};
+const ALARM: Record<string, string> = {
+  warning: 'ALARM_LEVEL_WARNING',
+  'yellow-card': 'ALARM_LEVEL_YELLOW_CARD',
+  'red-card': 'ALARM_LEVEL_RED_CARD',
+  accountability: 'ALARM_LEVEL_RED_CARD',
+};
+
+/** The fold's state as the proto snapshot (the richer JSON form is on HTTP). */
+export function snapshotJson(s: UnitState): Json {
+  return {
+    unit: { unitId: s.unitId, name: s.unit.name ?? '' },
+    parentUnitId: s.unit.parentUnitId ?? '',
+    ...(s.unit.firstResponsiblePerson ? { firstResponsiblePerson: { name: s.unit.firstResponsiblePerson } } : {}),
+    ...(s.asOf ? { asOf: s.asOf } : {}),
+    asOfPosition: s.asOfPosition,
+    eventCount: s.eventCount,
+    plans: Object.values(s.plans).map((p) => ({
+      planId: p.planId,
+      campaignId: p.campaignId ?? '',
+      status: PLAN[p.status] ?? 'PLAN_STATUS_UNSPECIFIED',
+      version: p.version,
+      overdueTasks: s.asOf
+        ? Object.values(p.tasks).filter(
+            (t) => t.deadlineDate && t.deadlineDate < s.asOf!.slice(0, 10) && t.completion !== 'TASK_COMPLETION_COMPLETED',
+          ).length
+        : 0,
+      lastEvent: ref(p.lastEvent),
+    })),
+    rectifications: Object.values(s.rectifications).map((r) => ({
+      rectificationId: r.rectificationId,
+      findingId: r.findingId ?? '',
+      ...(r.findingId && s.findings[r.findingId]?.severity ? { severity: s.findings[r.findingId]!.severity } : {}),
+      status: RECT[r.status] ?? 'RECTIFICATION_STATUS_UNSPECIFIED',
+      deadlineDate: r.deadlineDate ?? '',
+      publicConcern: r.publicConcern,
+      regressions: r.regressions,
+      lastEvent: ref(r.lastEvent),
+    })),
+    timeLimits: Object.values(s.timeLimits).map((t) => ({
+      timeLimitId: t.timeLimitId,
+      status: LIMIT[t.status] ?? 'TIME_LIMIT_STATUS_UNSPECIFIED',
+      dueDate: t.dueDate ?? '',
+      alarmLevel: (t.alarmLevel && ALARM[t.alarmLevel]) ?? 'ALARM_LEVEL_UNSPECIFIED',
+      lastEvent: ref(t.lastEvent),
+    })),
+    complaints: Object.values(s.complaints).map((c) => ({
+      complaintId: c.complaintId,
+      status: COMPLAINT[c.status] ?? 'COMPLAINT_STATUS_UNSPECIFIED',
+      publicConcern: c.publicConcern,
+      lastEvent: ref(c.lastEvent),
+    })),
+    accountabilityCases: Object.values(s.accountabilityCases).map((c) => ({
+      caseId: c.caseId,
+      status: CASE[c.status] ?? 'CASE_STATUS_UNSPECIFIED',
+      measures: c.measures,
+      lastEvent: ref(c.lastEvent),
+    })),
+    titles: Object.values(s.titles)
+      .filter((t) => t.status !== 'not-awarded')
+      .map((t) => ({
+        awardId: t.awardId,
+        ...(t.title ? { title: t.title } : {}),
+        status: TITLE[t.status] ?? 'TITLE_STATUS_UNSPECIFIED',
+        valid: { startDate: t.validFrom ?? '', endDate: t.validTo ?? '' },
+        lastEvent: ref(t.lastEvent),
+      })),
+    rules: Object.values(s.rules).map((r) => ({
+      ruleId: r.ruleId,
+      title: r.title ?? '',
+      repealed: r.repealed,
+      lastEvent: ref(r.lastEvent),
+    })),
+  };
+}
+
+function commandResultJson(
+  r: { streamId: string; nextExpectedRevision: number; eventIds: string[]; deduplicated: boolean },
+  position = 0,
+): Json {
+  return { ...r, position };
+}
+
+export function addLookbackService(
+  server: grpc.Server,
+  deps: { store: EventStore; reviews: Reviews; auth: TokenVerifier; logger: Logger },
+): void {
+  const { store, reviews, auth, logger } = deps;
+  const unary = <Req, Res>(
+    codec: { fromJSON(o: unknown): Res },
+    fn: (principal: Awaited<ReturnType<typeof authenticateCall>>, req: Req) => Promise<Json>,
+  ) =>
+    grpcHandler<Req, Res>(
+      async (call) => {
+        const principal = await authenticateCall(auth, call);
+        return codec.fromJSON(await fn(principal, call.request));
+      },
+      { logger },
+    );
+  const toJson = <T>(codec: { toJSON(m: T): unknown }, m: T) => codec.toJSON(m) as Json;
+  const unimplemented =
+    (name: string): grpc.handleUnaryCall<unknown, unknown> =>
+    (_call, callback) =>
+      callback({
+        code: grpc.status.UNIMPLEMENTED,
+        details: `${name} is not implemented in this version of look-back`,
+        metadata: new grpc.Metadata(),
+        name: 'Error',
+        message: name,
+      });
+
+  const handlers: grpc.UntypedServiceImplementation = {
+    getUnitTimeline: unary<svc.GetUnitTimelineRequest, svc.GetUnitTimelineResponse>(svc.GetUnitTimelineResponse, async (principal, req) => {
+      const r = toJson(svc.GetUnitTimelineRequest, req);
+      const filter = filterOf(r.filter);
+      requireHistoryRead(principal, filter.unitId);
+      if (r.descending) throw new ValidationError('descending', 'is not supported yet: page forwards');
+      const after = r.page?.pageToken ? Number(r.page.pageToken) : 0;
+      if (!Number.isSafeInteger(after) || after < 0) throw new ValidationError('page.pageToken', 'is not a token this server gave');
+      const page = await timelinePage(store, filter, after, r.page?.pageSize || undefined);
+      return {
+        entries: page.entries.map(entryJson),
+        page: { nextPageToken: page.nextCursor !== undefined ? String(page.nextCursor) : '' },
+      };
+    }),
+    getUnitStateAsOf: unary<svc.GetUnitStateAsOfRequest, svc.GetUnitStateAsOfResponse>(
+      svc.GetUnitStateAsOfResponse,
+      async (principal, req) => {
+        const r = toJson(svc.GetUnitStateAsOfRequest, req);
+        requireHistoryRead(principal, r.unitId);
+        if (r.campaignId) throw new ValidationError('campaignId', 'is not supported yet');
+        return { state: snapshotJson(await stateAsOf(store, r.unitId, r.asOf)) };
+      },
+    ),
+    diffUnitState: unary<svc.DiffUnitStateRequest, svc.DiffUnitStateResponse>(svc.DiffUnitStateResponse, async (principal, req) => {
+      const r = toJson(svc.DiffUnitStateRequest, req);
+      requireHistoryRead(principal, r.unitId);
+      const diff = await diffAsOf(store, r.unitId, r.from, r.to);
+      return {
+        fromState: snapshotJson(diff.from),
+        toState: snapshotJson(diff.to),
+        changes: diff.changes.map((c) => ({ path: c.path, before: c.before, after: c.after, causedBy: c.causedBy })),
+        eventsBetween: diff.eventsBetween,
+      };
+    }),
+    verifyIntegrity: unary<svc.VerifyIntegrityRequest, svc.VerifyIntegrityResponse>(svc.VerifyIntegrityResponse, async (principal, req) => {
+      requireAuditRead(principal);
+      const r = toJson(svc.VerifyIntegrityRequest, req);
+      const scope = r.scope ?? {};
+      // Not recorded as an IntegrityChecked event: auditors are read-only, and the check changes nothing.
+      if (scope.unitId) {
+        const u = await verifyUnit(store, scope.unitId);
+        return {
+          check: {
+            scope,
+            asOfPosition: u.asOfPosition,
+            streamsChecked: u.streamsChecked,
+            eventsChecked: u.eventsChecked,
+            intact: u.intact,
+            ...(u.firstBroken ? { firstBrokenLink: brokenJson(u.firstBroken.streamId, u.firstBroken) } : {}),
+            brokenStreamIds: u.streams.filter((s) => !s.ok).map((s) => s.streamId),
+          },
+        };
+      }
+      if (scope.streamId) {
+        const s = await verifyStream(store, scope.streamId);
+        return {
+          check: {
+            scope,
+            streamsChecked: 1,
+            eventsChecked: s.checked,
+            intact: s.ok,
+            ...(s.firstBroken ? { firstBrokenLink: brokenJson(s.streamId, s.firstBroken) } : {}),
+            brokenStreamIds: s.ok ? [] : [s.streamId],
+          },
+        };
+      }
+      throw new ValidationError('scope', 'name a unit_id or a stream_id (the whole store is not supported over gRPC)');
+    }),
+    openLookbackReview: unary<svc.OpenLookbackReviewRequest, svc.OpenLookbackReviewResponse>(
+      svc.OpenLookbackReviewResponse,
+      async (principal, req) => {
+        const out = await reviews.OpenLookbackReview(principal, toJson(svc.OpenLookbackReviewRequest, req));
+        return { result: commandResultJson(out.result), reviewId: out.reviewId };
+      },
+    ),
+    recordLookbackCheck: unary<svc.RecordLookbackCheckRequest, svc.RecordLookbackCheckResponse>(
+      svc.RecordLookbackCheckResponse,
+      async (principal, req) => {
+        const out = await reviews.RecordLookbackCheck(principal, toJson(svc.RecordLookbackCheckRequest, req));
+        return { result: commandResultJson(out.result) };
+      },
+    ),
+    recordRecurrence: unary<svc.RecordRecurrenceRequest, svc.RecordRecurrenceResponse>(
+      svc.RecordRecurrenceResponse,
+      async (principal, req) => {
+        const out = await reviews.RecordRecurrence(principal, toJson(svc.RecordRecurrenceRequest, req));
+        return { result: commandResultJson(out.result), recurrenceId: out.recurrenceId };
+      },
+    ),
+    recommendTitleRevocation: unary<svc.RecommendTitleRevocationRequest, svc.RecommendTitleRevocationResponse>(
+      svc.RecommendTitleRevocationResponse,
+      async (principal, req) => ({
+        result: commandResultJson(
+          (await reviews.RecommendTitleRevocation(principal, toJson(svc.RecommendTitleRevocationRequest, req))).result,
+        ),
+      }),
+    ),
+    concludeLookbackReview: unary<svc.ConcludeLookbackReviewRequest, svc.ConcludeLookbackReviewResponse>(
+      svc.ConcludeLookbackReviewResponse,
+      async (principal, req) => {
+        const out = await reviews.ConcludeLookbackReview(principal, toJson(svc.ConcludeLookbackReviewRequest, req));
+        return { result: commandResultJson(out.result), results: out.results };
+      },
+    ),
+    getLookbackReview: unary<svc.GetLookbackReviewRequest, svc.GetLookbackReviewResponse>(
+      svc.GetLookbackReviewResponse,
+      async (principal, req) => {
+        const { review } = await reviews.GetLookbackReview(principal, toJson(svc.GetLookbackReviewRequest, req));
+        return {
+          review: {
+            reviewId: review.reviewId,
+            campaignId: review.campaignId ?? '',
+            title: review.title,
+            unitIds: review.unitIds,
+            ...(review.reviewedPeriod ? { reviewedPeriod: review.reviewedPeriod } : {}),
+            reviewers: review.reviewers,
+            status: review.status === 'concluded' ? 'REVIEW_STATUS_CONCLUDED' : 'REVIEW_STATUS_OPEN',
+            checks: review.checks,
+            recurrences: review.recurrences,
+            revocationsRecommended: review.revocations,
+            conclusion: review.status === 'concluded' ? review.conclusion : '',
+            results: review.status === 'concluded' ? review.results : [],
+            revision: review.revision ?? 0,
+          },
+        };
+      },
+    ),
+    streamUnitTimeline: (call: grpc.ServerWritableStream<svc.StreamUnitTimelineRequest, svc.StreamUnitTimelineResponse>) => {
+      void (async () => {
+        try {
+          const principal = await authenticateCall(auth, call);
+          const r = toJson(svc.StreamUnitTimelineRequest, call.request);
+          const filter = filterOf(r.filter);
+          requireHistoryRead(principal, filter.unitId);
+          let after = Number(r.afterPosition ?? 0);
+          do {
+            for await (const entry of timeline(store, filter, after)) {
+              if (call.cancelled) return;
+              // Respect flow control: wait for the client when its buffer is full.
+              if (!call.write(svc.StreamUnitTimelineResponse.fromJSON({ entry: entryJson(entry) })))
+                await new Promise((res) => call.once('drain', res));
+              after = entry.position;
+            }
+            if (r.follow) await new Promise((res) => setTimeout(res, 250));
+          } while (r.follow && !call.cancelled);
+          call.end();
+        } catch (err) {
+          call.destroy(toServiceError(err, logger));
+        }
+      })();
+    },
+    streamEvents: (call: grpc.ServerWritableStream<svc.StreamEventsRequest, svc.StreamEventsResponse>) => {
+      void (async () => {
+        try {
+          const principal = await authenticateCall(auth, call);
+          requireAuditRead(principal);
+          const r = toJson(svc.StreamEventsRequest, call.request);
+          if (!r.streamId) throw new ValidationError('streamId', 'is required');
+          const asOf = r.asOf ? Date.parse(r.asOf) : Number.POSITIVE_INFINITY;
+          for await (const e of store.readStream(r.streamId, { fromRevision: Number(r.fromRevision ?? 0) })) {
+            if (call.cancelled) return;
+            if (Date.parse(e.recordedAt) > asOf) continue;
+            if (!call.write(svc.StreamEventsResponse.fromJSON({ event: envelopeJson(e) })))
+              await new Promise((res) => call.once('drain', res));
+          }
+          call.end();
+        } catch (err) {
+          call.destroy(toServiceError(err, logger));
+        }
+      })();
+    },
+  };
+  for (const rpc of UNIMPLEMENTED_RPCS) handlers[rpc.charAt(0).toLowerCase() + rpc.slice(1)] = unimplemented(rpc);
+  server.addService(svc.LookbackServiceService, handlers);
+}
+
+function brokenJson(streamId: string, b: { revision: number; eventId: string; reason: string; expected: string; actual: string }): Json {
+  const problem =
+    b.reason === 'hash-mismatch'
+      ? 'LINK_PROBLEM_HASH_MISMATCH'
+      : b.reason === 'prev-hash-mismatch'
+        ? 'LINK_PROBLEM_PREV_HASH_MISMATCH'
+        : 'LINK_PROBLEM_MISSING_REVISION';
+  return { streamId, revision: b.revision, eventId: b.eventId, problem, expectedHash: b.expected, actualHash: b.actual };
+}

@@ -1,0 +1,237 @@
+// Reads of a unit's history, always from the event store (its unit index), never
+// from Kafka or a read model: the timeline, the state as of an instant and the
+// difference between two instants, and the integrity of every stream the unit's
+// events live in.
+import type { EventStore, RecordedEvent, VerifyResult } from '@wenming/eventstore';
+import { ValidationError } from '@wenming/service-kit';
+import { type BoundedContext, contextOf, summarize } from '../domain/summaries.js';
+import { createUnitStateFolder, diffUnitStates, entityPathOf, type StateChange, type UnitState } from '../domain/unit-state.js';
+
+export interface TimelineFilter {
+  unitId: string;
+  /** Recorded-time range: from inclusive, to exclusive (ISO instants). */
+  from?: string;
+  to?: string;
+  /** Only events recorded by this instant (an as-of view of the history). */
+  asOf?: string;
+  types?: readonly string[];
+  streams?: readonly string[];
+  /** Only these contexts (plansubmission, inspection, …). */
+  contexts?: readonly string[];
+}
+
+export interface TimelineEntry {
+  position: number;
+  id: string;
+  type: string;
+  streamId: string;
+  revision: number;
+  recordedAt: string;
+  occurredAt: string;
+  actor?: { id: string; role: string };
+  context: BoundedContext;
+  summary: string;
+  event: RecordedEvent;
+}
+
+export interface TimelinePage {
+  entries: TimelineEntry[];
+  /** Pass as `after` for the next page; absent when the history is exhausted. */
+  nextCursor?: number;
+}
+
+export const DEFAULT_PAGE = 50;
+export const MAX_PAGE = 500;
+
+export function toEntry(event: RecordedEvent): TimelineEntry {
+  return {
+    position: event.position,
+    id: event.id,
+    type: event.type,
+    streamId: event.streamId,
+    revision: event.revision,
+    recordedAt: event.recordedAt,
+    occurredAt: event.occurredAt,
+    ...(event.metadata.actor ? { actor: event.metadata.actor } : {}),
+    context: contextOf(event),
+    summary: summarize(event),
+    event,
+  };
+}
+
+function instant(field: string, value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw new ValidationError(field, `${JSON.stringify(value)} is not an ISO-8601 instant`);
+  return ms;
+}
+
+/** A predicate over recorded events for the filter (checked once, applied per event). */
+export function timelinePredicate(filter: TimelineFilter): (event: RecordedEvent) => boolean {
+  const from = instant('from', filter.from);
+  const to = instant('to', filter.to);
+  const asOf = instant('asOf', filter.asOf);
+  const types = filter.types?.length ? new Set(filter.types) : undefined;
+  const streams = filter.streams?.length ? new Set(filter.streams) : undefined;
+  const contexts = filter.contexts?.length ? new Set(filter.contexts) : undefined;
+  if (from === undefined && to === undefined && asOf === undefined && !types && !streams && !contexts) return () => true;
+  return (e) => {
+    if (types && !types.has(e.type)) return false;
+    if (streams && !streams.has(e.streamId)) return false;
+    if (contexts && !contexts.has(contextOf(e))) return false;
+    if (from !== undefined || to !== undefined || asOf !== undefined) {
+      const t = Date.parse(e.recordedAt);
+      if (from !== undefined && t < from) return false;
+      if (to !== undefined && t >= to) return false;
+      if (asOf !== undefined && t > asOf) return false;
+    }
+    return true;
+  };
+}
+
+/** Every matching event of the unit after `after` (a global position), in global order. */
+export async function* timeline(store: EventStore, filter: TimelineFilter, after = 0): AsyncIterable<TimelineEntry> {
+  checkUnitId(filter.unitId);
+  const keep = timelinePredicate(filter);
+  for await (const event of store.readUnit(filter.unitId, { fromPosition: after + 1 })) {
+    if (keep(event)) yield toEntry(event);
+  }
+}
+
+/** One page of the timeline; the cursor is the global position of the page's last entry. */
+export async function timelinePage(store: EventStore, filter: TimelineFilter, after = 0, limit = DEFAULT_PAGE): Promise<TimelinePage> {
+  const size = Math.min(Math.max(1, Math.trunc(limit) || DEFAULT_PAGE), MAX_PAGE);
+  const entries: TimelineEntry[] = [];
+  let more = false;
+  for await (const entry of timeline(store, filter, after)) {
+    if (entries.length === size) {
+      more = true;
+      break;
+    }
+    entries.push(entry);
+  }
+  return more ? { entries, nextCursor: entries.at(-1)!.position } : { entries };
+}
+
+// ─── As of, and diffs ───────────────────────────────────────────────────────
+
+/** The unit's state from what had been recorded by `asOf` (everything when absent). */
+export async function stateAsOf(store: EventStore, unitId: string, asOf?: string): Promise<UnitState> {
+  checkUnitId(unitId);
+  const asOfMs = instant('asOf', asOf) ?? Number.POSITIVE_INFINITY;
+  const folder = createUnitStateFolder(unitId, asOf);
+  for await (const event of store.readUnit(unitId)) {
+    if (Date.parse(event.recordedAt) <= asOfMs) folder.add(event);
+  }
+  return folder.state;
+}
+
+export interface StateDiff {
+  from: UnitState;
+  to: UnitState;
+  changes: (StateChange & { causedBy: { eventId: string; streamId: string; revision: number; position: number; type: string }[] })[];
+  eventsBetween: number;
+}
+
+/** What changed between two instants ("between the appraisal and the look-back"), and which events changed it. */
+export async function diffAsOf(store: EventStore, unitId: string, fromAt: string, toAt: string): Promise<StateDiff> {
+  checkUnitId(unitId);
+  const fromMs = instant('from', fromAt);
+  const toMs = instant('to', toAt);
+  if (fromMs === undefined) throw new ValidationError('from', 'is required');
+  if (toMs === undefined) throw new ValidationError('to', 'is required');
+  if (toMs < fromMs) throw new ValidationError('to', 'must not be before from');
+  // One read: both folds and the events between them come from the same pass.
+  const before = createUnitStateFolder(unitId, fromAt);
+  const after = createUnitStateFolder(unitId, toAt);
+  const between: RecordedEvent[] = [];
+  for await (const event of store.readUnit(unitId)) {
+    const t = Date.parse(event.recordedAt);
+    if (t <= fromMs) before.add(event);
+    if (t <= toMs) after.add(event);
+    if (t > fromMs && t <= toMs) between.push(event);
+  }
+  const byEntity = new Map<string, RecordedEvent[]>();
+  for (const e of between) {
+    const path = entityPathOf(e) ?? `other[${e.type}]`;
+    byEntity.set(path, [...(byEntity.get(path) ?? []), e]);
+  }
+  const changes = diffUnitStates(before.state, after.state).map((change) => {
+    const entity = change.path.startsWith('unit.') ? 'unit' : change.path.replace(/^([a-zA-Z]+\[[^\]]*\]).*$/, '$1');
+    const causedBy = (byEntity.get(entity) ?? []).map((e) => ({
+      eventId: e.id,
+      streamId: e.streamId,
+      revision: e.revision,
+      position: e.position,
+      type: e.type,
+    }));
+    return { ...change, causedBy };
+  });
+  return { from: before.state, to: after.state, changes, eventsBetween: between.length };
+}
+
+// ─── Integrity ──────────────────────────────────────────────────────────────
+
+export interface StreamIntegrity {
+  streamId: string;
+  ok: boolean;
+  checked: number;
+  lastHash?: string;
+  firstBroken?: { revision: number; eventId: string; reason: string; expected: string; actual: string };
+}
+
+export interface UnitIntegrity {
+  unitId: string;
+  intact: boolean;
+  streamsChecked: number;
+  eventsChecked: number;
+  /** Global position of the last of the unit's events when the check ran. */
+  asOfPosition: number;
+  streams: StreamIntegrity[];
+  /** The first broken link, in the order the unit's streams first appear in its history. */
+  firstBroken?: StreamIntegrity['firstBroken'] & { streamId: string };
+}
+
+/** Verifies the hash chain of every stream holding an event about the unit (whole streams, not only the unit's events). */
+export async function verifyUnit(store: EventStore, unitId: string): Promise<UnitIntegrity> {
+  checkUnitId(unitId);
+  const streams: string[] = [];
+  const seen = new Set<string>();
+  let asOfPosition = 0;
+  for await (const event of store.readUnit(unitId)) {
+    asOfPosition = event.position;
+    if (!seen.has(event.streamId)) {
+      seen.add(event.streamId);
+      streams.push(event.streamId);
+    }
+  }
+  const results: StreamIntegrity[] = [];
+  for (const streamId of streams) results.push(fromVerify(await store.verify(streamId)));
+  const broken = results.find((r) => !r.ok);
+  return {
+    unitId,
+    intact: broken === undefined,
+    streamsChecked: results.length,
+    eventsChecked: results.reduce((n, r) => n + r.checked, 0),
+    asOfPosition,
+    streams: results,
+    ...(broken?.firstBroken ? { firstBroken: { streamId: broken.streamId, ...broken.firstBroken } } : {}),
+  };
+}
+
+export async function verifyStream(store: EventStore, streamId: string): Promise<StreamIntegrity> {
+  return fromVerify(await store.verify(streamId));
+}
+
+function fromVerify(result: VerifyResult): StreamIntegrity {
+  return result.ok
+    ? { streamId: result.streamId, ok: true, checked: result.checked, lastHash: result.lastHash }
+    : { streamId: result.streamId, ok: false, checked: result.checked, firstBroken: result.firstBroken };
+}
+
+const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/;
+
+export function checkUnitId(unitId: string | undefined): asserts unitId is string {
+  if (!unitId || !ID.test(unitId))
+    throw new ValidationError('unitId', `must be 1-100 letters, digits, '_', '.', ':' or '-' (got ${JSON.stringify(unitId ?? '')})`);
+}

@@ -1,0 +1,271 @@
+// Look-back reviews 回头看: the office opens them, reviewers (office, inspectors)
+// record the three checks and recurrences. A recurrence is sent to inspection as
+// RegressRectification over gRPC, with an idempotency key derived from the review
+// and the rectification, and the outcome is recorded in the review: which
+// inspection events record the regression, or why the call failed. Asking for the
+// same recurrence again retries a call that failed; a call that succeeded is not sent again.
+import type { EventStore } from '@wenming/eventstore';
+import { type CommandResult, handleCommand, NotFoundError, type Principal, requireRole, ValidationError } from '@wenming/service-kit';
+import {
+  type EventRefJson,
+  type Person,
+  type Recurrence,
+  type ReviewCommand,
+  type ReviewEvent,
+  type ReviewState,
+  recurrenceIdFor,
+  regressionIdempotencyKey,
+  reviewDecider,
+} from '../domain/review.js';
+import { checkUnitId } from './history.js';
+import { type InspectionPort, RegressCallError } from './inspection-client.js';
+
+export const REVIEW_CATEGORY = 'lookback-review';
+export const reviewStream = (reviewId: string) => `${REVIEW_CATEGORY}-${reviewId}`;
+
+// biome-ignore lint/suspicious/noExplicitAny: proto3 JSON from either edge; every field is checked where it is used
+export type Json = Record<string, any>;
+
+export interface CommandReply {
+  streamId: string;
+  nextExpectedRevision: number;
+  eventIds: string[];
+  deduplicated: boolean;
+}
+
+const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/;
+function checkId(field: string, value: unknown): string {
+  if (typeof value !== 'string' || !ID.test(value))
+    throw new ValidationError(field, `must be 1-100 letters, digits, '_', '.', ':' or '-' (got ${JSON.stringify(value ?? '')})`);
+  return value;
+}
+
+function reply(r: CommandResult<ReviewEvent, ReviewState>): CommandReply {
+  return {
+    streamId: r.streamId,
+    nextExpectedRevision: r.nextExpectedRevision === 'no_stream' ? -1 : r.nextExpectedRevision,
+    eventIds: r.eventIds,
+    deduplicated: r.replayed,
+  };
+}
+
+export interface ReviewsDeps {
+  store: EventStore;
+  inspection: InspectionPort;
+  now?: () => Date;
+  /** Ids of reviews opened without one. */
+  newId?: () => string;
+}
+
+export function createReviews(deps: ReviewsDeps) {
+  const now = deps.now ?? (() => new Date());
+  const run = (
+    principal: Principal,
+    reviewId: string,
+    command: ReviewCommand,
+    idempotencyKey: unknown,
+    meta: { unitId?: string; campaignId?: string; expectedRevision?: number },
+  ) => {
+    if (typeof idempotencyKey !== 'string' || idempotencyKey.trim() === '')
+      throw new ValidationError('idempotencyKey', 'is required on every command');
+    return handleCommand({
+      store: deps.store,
+      streamId: reviewStream(reviewId),
+      decider: reviewDecider,
+      command,
+      idempotencyKey,
+      ...(meta.expectedRevision !== undefined ? { expectedRevision: meta.expectedRevision } : {}),
+      metadata: {
+        actor: { id: principal.id, role: principal.roles[0] ?? 'none' },
+        ...(meta.unitId ? { unitId: meta.unitId } : {}),
+        ...(meta.campaignId ? { campaignId: meta.campaignId } : {}),
+      },
+      ...(meta.unitId ? {} : { unitless: true }),
+      now,
+    });
+  };
+
+  async function load(reviewId: string): Promise<{ state: ReviewState; revision: number | undefined }> {
+    let state = reviewDecider.initialState();
+    let revision: number | undefined;
+    for await (const e of deps.store.readStream(reviewStream(reviewId))) {
+      state = reviewDecider.evolve(state, { type: e.type, data: e.data } as ReviewEvent);
+      revision = e.revision;
+    }
+    return { state, revision };
+  }
+
+  const expected = (r: Json) => (r.expectedRevision === undefined || r.expectedRevision === null ? undefined : Number(r.expectedRevision));
+
+  /** Sends the regression for a recurrence not yet confirmed, and records the outcome in the review. */
+  async function regress(principal: Principal, reviewId: string, recurrence: Recurrence, campaignId?: string) {
+    if (recurrence.regression === 'recorded') return { status: 'recorded' as const, inspectionEventIds: recurrence.inspectionEventIds };
+    const key = regressionIdempotencyKey(reviewId, recurrence.rectificationId);
+    let outcome: ReviewCommand;
+    try {
+      const result = await deps.inspection.regressRectification({
+        idempotencyKey: key,
+        rectificationId: recurrence.rectificationId,
+        lookbackReviewId: reviewId,
+        recurrenceId: recurrence.recurrenceId,
+        description: recurrence.description,
+        ...(recurrence.observedAt ? { observedAt: recurrence.observedAt } : {}),
+      });
+      outcome = {
+        type: 'RecordRegressionOutcome',
+        data: {
+          rectificationId: recurrence.rectificationId,
+          ok: true,
+          inspectionStreamId: result.streamId,
+          inspectionEventIds: result.eventIds,
+        },
+      };
+    } catch (err) {
+      const code = err instanceof RegressCallError ? err.code : 'INTERNAL';
+      outcome = {
+        type: 'RecordRegressionOutcome',
+        data: { rectificationId: recurrence.rectificationId, ok: false, code, message: (err as Error).message },
+      };
+    }
+    // One outcome per attempt: the key names the attempt, so a retry records its own.
+    const attempt = recurrence.attempts + 1;
+    const recorded = await run(principal, reviewId, outcome, `${key}:outcome:${attempt}`, {
+      unitId: recurrence.unitId,
+      ...(campaignId ? { campaignId } : {}),
+    });
+    const after = recorded.state.status !== 'none' ? recorded.state.recurrences[recurrence.rectificationId] : undefined;
+    return after?.regression === 'recorded'
+      ? { status: 'recorded' as const, inspectionEventIds: after.inspectionEventIds }
+      : { status: 'failed' as const, attempts: after?.attempts ?? attempt, error: after?.lastError };
+  }
+
+  return {
+    async OpenLookbackReview(principal: Principal, r: Json) {
+      requireRole(principal, 'office', 'admin');
+      const reviewId = r.reviewId ? checkId('reviewId', r.reviewId) : (deps.newId ?? (() => crypto.randomUUID()))();
+      const unitIds: string[] = Array.isArray(r.unitIds) ? r.unitIds.map((u: unknown, i: number) => checkId(`unitIds[${i}]`, u)) : [];
+      const result = await run(
+        principal,
+        reviewId,
+        {
+          type: 'OpenLookbackReview',
+          data: {
+            reviewId,
+            ...(r.campaignId ? { campaignId: checkId('campaignId', r.campaignId) } : {}),
+            title: String(r.title ?? ''),
+            unitIds,
+            ...(r.reviewedPeriod ? { reviewedPeriod: r.reviewedPeriod } : {}),
+            ...(Array.isArray(r.reviewers) ? { reviewers: r.reviewers as Person[] } : {}),
+            publicConcernFirst: r.publicConcernFirst !== false,
+          },
+        },
+        r.idempotencyKey,
+        { ...(unitIds.length === 1 ? { unitId: unitIds[0] } : {}), ...(r.campaignId ? { campaignId: r.campaignId } : {}) },
+      );
+      return { result: reply(result), reviewId };
+    },
+
+    async RecordLookbackCheck(principal: Principal, r: Json) {
+      requireRole(principal, 'office', 'inspector', 'admin');
+      const reviewId = checkId('reviewId', r.reviewId);
+      checkUnitId(r.unitId);
+      const result = await run(
+        principal,
+        reviewId,
+        {
+          type: 'RecordLookbackCheck',
+          data: {
+            unitId: r.unitId,
+            check: String(r.check ?? ''),
+            result: String(r.result ?? ''),
+            ...(r.notes ? { notes: String(r.notes) } : {}),
+            ...(Array.isArray(r.examined) ? { examined: r.examined as EventRefJson[] } : {}),
+          },
+        },
+        r.idempotencyKey,
+        { unitId: r.unitId, ...(expected(r) !== undefined ? { expectedRevision: expected(r) } : {}) },
+      );
+      return { result: reply(result) };
+    },
+
+    /** Records the recurrence (once per review and rectification) and sends, or re-sends, the regression to inspection. */
+    async RecordRecurrence(principal: Principal, r: Json) {
+      requireRole(principal, 'office', 'inspector', 'admin');
+      const reviewId = checkId('reviewId', r.reviewId);
+      checkUnitId(r.unitId);
+      const rectificationId = checkId('rectificationId', r.rectificationId);
+      const result = await run(
+        principal,
+        reviewId,
+        {
+          type: 'RecordRecurrence',
+          data: {
+            unitId: r.unitId,
+            rectificationId,
+            description: String(r.description ?? ''),
+            publicConcern: r.publicConcern === true,
+            ...(r.observedAt ? { observedAt: String(r.observedAt) } : {}),
+          },
+        },
+        r.idempotencyKey,
+        { unitId: r.unitId, ...(expected(r) !== undefined ? { expectedRevision: expected(r) } : {}) },
+      );
+      const state = result.state;
+      if (state.status === 'none') throw new NotFoundError('look-back review', reviewId);
+      const recurrence = state.recurrences[rectificationId]!;
+      const regression = await regress(principal, reviewId, recurrence, state.campaignId);
+      return { result: reply(result), recurrenceId: recurrenceIdFor(reviewId, rectificationId), regression };
+    },
+
+    async RecommendTitleRevocation(principal: Principal, r: Json) {
+      requireRole(principal, 'office', 'inspector', 'admin');
+      const reviewId = checkId('reviewId', r.reviewId);
+      checkUnitId(r.unitId);
+      const result = await run(
+        principal,
+        reviewId,
+        {
+          type: 'RecommendTitleRevocation',
+          data: {
+            unitId: r.unitId,
+            awardId: String(r.awardId ?? ''),
+            reason: String(r.reason ?? ''),
+            recurrenceIds: Array.isArray(r.recurrenceIds) ? r.recurrenceIds.map(String) : [],
+          },
+        },
+        r.idempotencyKey,
+        { unitId: r.unitId, ...(expected(r) !== undefined ? { expectedRevision: expected(r) } : {}) },
+      );
+      return { result: reply(result) };
+    },
+
+    async ConcludeLookbackReview(principal: Principal, r: Json) {
+      requireRole(principal, 'office', 'admin');
+      const reviewId = checkId('reviewId', r.reviewId);
+      const { state } = await load(reviewId);
+      if (state.status === 'none') throw new NotFoundError('look-back review', reviewId);
+      const result = await run(
+        principal,
+        reviewId,
+        { type: 'ConcludeLookbackReview', data: { conclusion: String(r.conclusion ?? '') } },
+        r.idempotencyKey,
+        {
+          ...(state.unitIds.length === 1 ? { unitId: state.unitIds[0] } : {}),
+          ...(expected(r) !== undefined ? { expectedRevision: expected(r) } : {}),
+        },
+      );
+      const after = result.state;
+      return { result: reply(result), results: after.status === 'concluded' ? after.results : [] };
+    },
+
+    async GetLookbackReview(principal: Principal, r: Json) {
+      requireRole(principal, 'auditor', 'office', 'inspector', 'admin');
+      const reviewId = checkId('reviewId', r.reviewId);
+      const { state, revision } = await load(reviewId);
+      if (state.status === 'none') throw new NotFoundError('look-back review', reviewId);
+      return { review: { ...state, recurrences: Object.values(state.recurrences), revision } };
+    },
+  };
+}
+
+export type Reviews = ReturnType<typeof createReviews>;

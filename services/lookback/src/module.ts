@@ -1,0 +1,86 @@
+// The look-back module 回头看: reads every unit's history straight from the event
+// store (no projection to catch up, so it is ready as soon as it starts), serves it
+// on HTTP and gRPC, and keeps look-back reviews in lookback-review-<id> streams,
+// which the relay publishes to wenming.lookback.events.v1.
+import {
+  type CreateModule,
+  hs256Secret,
+  type ModuleDeps,
+  type ServiceModule,
+  signHs256Token,
+  type WenmingConfig,
+} from '@wenming/service-kit';
+import { addLookbackService, LOOKBACK_SERVICE } from './api/grpc/service.js';
+import { registerLookbackRoutes } from './api/http/routes.js';
+import { createInspectionClient, type InspectionPort } from './application/inspection-client.js';
+import { createReviews, REVIEW_CATEGORY } from './application/reviews.js';
+
+export interface LookbackOptions {
+  /** Replaces the gRPC client of inspection (tests). */
+  inspection?: InspectionPort;
+  now?: () => Date;
+}
+
+/** Where inspection's gRPC server is: WENMING_INSPECTION_GRPC, else this process's own gRPC port (embedded profile). */
+export function inspectionAddress(config: WenmingConfig, env: NodeJS.ProcessEnv = process.env): string {
+  const configured = env.WENMING_INSPECTION_GRPC?.trim();
+  if (configured) return configured;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  return `${host}:${config.grpcPort}`;
+}
+
+/**
+ * The service's own bearer token for inspection: WENMING_LOOKBACK_SERVICE_TOKEN when
+ * set (an SSO-issued token in production), else an HS256 token signed with the
+ * platform's secret, renewed before it expires. Subject `service:lookback` is what
+ * inspection records as the actor of the regression.
+ */
+export function serviceToken(config: WenmingConfig, env: NodeJS.ProcessEnv = process.env): () => Promise<string> {
+  const fixed = env.WENMING_LOOKBACK_SERVICE_TOKEN?.trim();
+  if (fixed) return async () => fixed;
+  let cached: { token: string; until: number } | undefined;
+  return async () => {
+    if (config.auth.mode !== 'hs256') {
+      throw new Error('WENMING_LOOKBACK_SERVICE_TOKEN is required when tokens come from the SSO (WENMING_JWKS_URL)');
+    }
+    if (cached && cached.until > Date.now()) return cached.token;
+    const ttlSec = 3600;
+    const token = await signHs256Token(
+      {
+        sub: 'service:lookback',
+        roles: ['office', 'inspector'],
+        ttlSec,
+        ...(config.auth.issuer ? { issuer: config.auth.issuer } : {}),
+        ...(config.auth.audience ? { audience: config.auth.audience } : {}),
+      },
+      hs256Secret(config.auth),
+    );
+    cached = { token, until: Date.now() + (ttlSec - 300) * 1000 };
+    return token;
+  };
+}
+
+export function lookbackModule(options: LookbackOptions = {}): CreateModule {
+  return (config: WenmingConfig, deps: ModuleDeps): ServiceModule => {
+    const inspection = options.inspection ?? createInspectionClient({ address: inspectionAddress(config), token: serviceToken(config) });
+    const reviews = createReviews({ store: deps.store, inspection, ...(options.now ? { now: options.now } : {}) });
+    registerLookbackRoutes(deps.http, { store: deps.store, reviews });
+    addLookbackService(deps.grpc, { store: deps.store, reviews, auth: deps.auth, logger: deps.logger });
+    let started = false;
+    return {
+      name: 'lookback',
+      grpcServices: [LOOKBACK_SERVICE],
+      events: { context: 'lookback', categories: [REVIEW_CATEGORY] },
+      async start() {
+        started = true;
+      },
+      async stop() {
+        started = false;
+        inspection.close();
+      },
+      ready: () => started,
+    };
+  };
+}
+
+export const createLookbackModule: CreateModule = lookbackModule();

@@ -1,0 +1,16 @@
+// Half-year and annual summaries.
+import type { Projection } from '@wenming/readstore';
+import { C, type Doc } from '../collections.js';
+
+export const summariesProjection: Projection = {
+  name: 'plansubmission.summaries',
+  collections: [C.summaries],
+  handles: ['SummarySubmitted'],
+  indexes: { [C.summaries]: [['planId'], ['unitId']] },
+  async apply(event, store) {
+    const d = event.data as Doc;
+    await store
+      .collection<Doc>(C.summaries)
+      .apply(d.summaryId, event.position, () => ({ ...d, half: d.half ?? 0, submittedAt: event.occurredAt }));
+  },
+};
