@@ -95,15 +95,19 @@ function lengthDelimitedFields(message: Buffer): Array<{ field: number; value: B
   return fields;
 }
 
+/** The serialized FileDescriptorSets `buf build` wrote (wenming, grpc-health-v1, grpc-reflection-v1), read from @wenming/contracts. */
+export function readDescriptorSets(): Buffer[] {
+  return DESCRIPTOR_SETS.map((set) => readFileSync(require.resolve(`@wenming/contracts/descriptors/${set}.binpb`)));
+}
+
 let describedFiles: Map<string, FileDescriptor> | undefined;
 
 /** Every file of the generated descriptor sets, by name (FileDescriptorSet.file = 1). */
 function descriptorFiles(): Map<string, FileDescriptor> {
   if (describedFiles) return describedFiles;
   describedFiles = new Map();
-  for (const set of DESCRIPTOR_SETS) {
-    const path = require.resolve(`@wenming/contracts/descriptors/${set}.binpb`);
-    for (const { field, value } of lengthDelimitedFields(readFileSync(path))) {
+  for (const set of readDescriptorSets()) {
+    for (const { field, value } of lengthDelimitedFields(set)) {
       if (field !== 1) continue;
       // FileDescriptorProto: name = 1, package = 2, dependency = 3, service = 6 (whose name = 1).
       const parts = lengthDelimitedFields(value);

@@ -18,5 +18,13 @@ export { registerHealthRoutes } from './health.js';
 export { createHttpServer, type HttpServerOptions } from './http-server.js';
 export { createLogger } from './logger.js';
 export * from './module.js';
+export {
+  type JsonSchema,
+  protoRouteValidator,
+  querySchema,
+  queryToRequest,
+  type RequestSchemaOptions,
+  requestSchema,
+} from './proto-json-schema.js';
 export { shutdownTelemetry, type Telemetry } from './telemetry/handle.js';
 export { activeTraceparent } from './telemetry/trace-context.js';

@@ -212,6 +212,20 @@ describe('inspection end to end', () => {
     });
     assert.equal(bad.status, 400);
     assert.equal(bad.body.field, 'criterionId');
+    // The edge checks the body against RecordFindingRequest before any handler runs.
+    const badEnum = await post('/inspections/i1/findings', 'inspector', {
+      unitId: 'u1',
+      criterionId: 'window-sign',
+      severity: 'SEVERITY_HUGE',
+    });
+    assert.equal(badEnum.status, 400);
+    assert.equal(badEnum.body.field, 'severity');
+    const unknownField = await post('/inspections/i1/findings', 'inspector', { unitId: 'u1', criterionId: 'window-sign', notes: 'x' });
+    assert.equal(unknownField.status, 400);
+    assert.equal(unknownField.body.field, 'notes');
+    const badQueryEnum = await get('/rectifications?severity=SEVERITY_HUGE', 'office');
+    assert.equal(badQueryEnum.status, 400);
+    assert.equal(badQueryEnum.body.field, 'severity');
     const f = await post('/inspections/i1/findings', 'inspector', {
       findingId: 'f1',
       unitId: 'u1',
@@ -235,6 +249,12 @@ describe('inspection end to end', () => {
     });
     assert.equal(over.status, 400);
     assert.equal(over.body.field, 'score.points');
+    const wrongType = await post('/inspections/i1/scores', 'inspector', {
+      unitId: 'u1',
+      score: { criterionId: 'window-sign', points: { hundredths: 'ten' } },
+    });
+    assert.equal(wrongType.status, 400);
+    assert.equal(wrongType.body.field, 'score.points.hundredths');
     const err = failed(
       await rpc('scoreCriterion', 'inspector', {
         inspectionId: 'i1',

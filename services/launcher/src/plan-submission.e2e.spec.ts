@@ -151,6 +151,35 @@ describe('plan submission end to end', () => {
     const noComments = await post('/plans/p-tax/return', 'office', { comments: [] });
     assert.equal(noComments.status, 400);
     assert.equal(noComments.body.field, 'comments');
+    // The edge checks the body against ReturnPlanRequest / DraftPlanRequest before any handler runs.
+    const unknownField = await post('/plans/p-tax/return', 'office', { comments: [{ section: 'tasks', comment: 'x' }], reason: 'x' });
+    assert.equal(unknownField.status, 400);
+    assert.equal(unknownField.body.field, 'reason');
+    assert.match(unknownField.body.message, /not a known field/);
+    const wrongType = await post('/plans/p-tax/return', 'office', { expectedRevision: 'three', comments: [] });
+    assert.equal(wrongType.status, 400);
+    assert.equal(wrongType.body.field, 'expectedRevision');
+    const task = COMPLETE_PLAN.tasks?.[0];
+    const nested = await post('/plans', 'tax', {
+      planId: 'p-bad',
+      campaignId: 'c1',
+      unitId: 'tax',
+      content: { ...COMPLETE_PLAN, tasks: [{ ...task, deadlineDate: 20250630 }] },
+    });
+    assert.equal(nested.status, 400);
+    assert.equal(nested.body.field, 'content.tasks[0].deadlineDate');
+    const nestedUnknown = await post('/plans', 'tax', { planId: 'p-bad', content: { ...COMPLETE_PLAN, tasks: [{ ...task, due: 'x' }] } });
+    assert.equal(nestedUnknown.status, 400);
+    assert.equal(nestedUnknown.body.field, 'content.tasks[0].due');
+    const badEnum = await get('/plans?status=PLAN_STATUS_LOST', 'office');
+    assert.equal(badEnum.status, 400);
+    assert.equal(badEnum.body.field, 'status');
+    const badParam = await get('/plans?campaign=c1', 'office');
+    assert.equal(badParam.status, 400);
+    assert.equal(badParam.body.field, 'campaign');
+    const badPageSize = await get('/plans?pageSize=ten', 'office');
+    assert.equal(badPageSize.status, 400);
+    assert.equal(badPageSize.body.field, 'pageSize');
     const gNoComments = await rpc('returnPlan', 'office', { idempotencyKey: k(), planId: 'p-tax', comments: [] });
     assert.equal(!gNoComments.ok && gNoComments.err.code, grpc.status.INVALID_ARGUMENT);
     const ret = await rpc('returnPlan', 'office', {

@@ -10,15 +10,17 @@ export interface Operation {
   path: string;
   kind: 'command' | 'query';
   httpOnly?: boolean;
+  /** The request message an HTTP-only operation takes its parameters from (its rpc's own otherwise). */
+  request?: string;
 }
 
 const cmd = (rpc: string, path: string): Operation => ({ rpc, method: 'POST', path, kind: 'command' });
-const qry = (rpc: string, path: string, httpOnly = false): Operation => ({
+const qry = (rpc: string, path: string, like?: string): Operation => ({
   rpc,
   method: 'GET',
   path,
   kind: 'query',
-  ...(httpOnly ? { httpOnly } : {}),
+  ...(like ? { httpOnly: true, request: `${like}Request` } : {}),
 });
 
 export const OPERATIONS: readonly Operation[] = [
@@ -50,17 +52,24 @@ export const OPERATIONS: readonly Operation[] = [
   cmd('RegressRectification', '/rectifications/:rectificationId/regress'),
   qry('GetInspection', '/inspections/:inspectionId'),
   qry('ListInspections', '/inspections'),
-  qry('GetInspectionReport', '/inspections/:inspectionId/report', true),
+  qry('GetInspectionReport', '/inspections/:inspectionId/report', 'GetInspection'),
   qry('GetDraw', '/draws/:drawId'),
   qry('VerifyDraw', '/draws/:drawId/verify'),
   qry('ListFindings', '/findings'),
   qry('GetRectification', '/rectifications/:rectificationId'),
   qry('ListRectifications', '/rectifications'),
-  qry('ListDueRectifications', '/rectifications-due', true),
-  qry('ListOverdueRectifications', '/rectifications-overdue', true),
-  qry('CountRectifications', '/rectifications-counts', true),
-  qry('ListRectificationSteps', '/rectifications/:rectificationId/steps', true),
+  qry('ListDueRectifications', '/rectifications-due', 'ListRectifications'),
+  qry('ListOverdueRectifications', '/rectifications-overdue', 'ListRectifications'),
+  qry('CountRectifications', '/rectifications-counts', 'ListRectifications'),
+  qry('ListRectificationSteps', '/rectifications/:rectificationId/steps', 'GetRectification'),
   qry('GetUnitScores', '/units/:unitId/scores'),
 ];
 
 export const HTTP_PREFIX = '/api/inspection';
+
+export const PROTO_PACKAGE = 'wenming.inspection.v1';
+
+/** The fully-qualified request message whose proto3 JSON the operation's HTTP body or query string is. */
+export function requestType(op: Operation): string {
+  return `${PROTO_PACKAGE}.${op.request ?? `${op.rpc}Request`}`;
+}

@@ -2,19 +2,22 @@
 // the public HTTP API of an in-process platform (the same edges a user calls, so
 // the demo is also a smoke test of them): one campaign from the six-types
 // template, a dozen units in two levels, plans in every state, monthly reports
-// on time, late and missing. Every command carries a fixed idempotency key, so
-// running the demo again changes nothing.
+// on time, late and missing; then inspections of four kinds, findings, scores and
+// a rectification in every state (demo-inspections.ts). Every command carries a
+// fixed idempotency key, so running the demo again changes nothing.
 import { parseArgs } from 'node:util';
 import { hs256Secret, loadConfig, type Role, signHs256Token } from '@wenming/service-kit';
 import { startPlatform } from '../platform.js';
+import { type Caller, type DemoApi, loadDemoInspections, RECTIFICATION_STATES } from './demo-inspections.js';
 import { type CliIo, UsageError } from './io.js';
 
 export const DEMO_USAGE = `Usage: wenming demo [--data-dir DIR]
 
 Loads a demo city into the embedded platform's data directory (WENMING_DATA_DIR,
 default ./data): campaign demo-2026 from the six-types template, 13 units in two
-levels, plans in every state, monthly reports on time, late and missing.
-Running it again changes nothing. Start the platform afterwards with npm start.
+levels, plans in every state, monthly reports on time, late and missing;
+routine, special, unannounced and 双随机 spot-check inspections with findings,
+evidence and scores, and rectifications in every state. Running it again changes nothing. Start the platform afterwards with npm start.
 `;
 
 const CAMPAIGN = 'demo-2026';
@@ -88,24 +91,31 @@ export async function demoCommand(args: string[], io: CliIo): Promise<void> {
   const platform = await startPlatform(config);
   try {
     const tokens = new Map<string, string>();
-    const tokenFor = async (roles: Role[], units: string[] = []) => {
-      const who = `${roles.join(',')}:${units.join(',')}`;
-      if (!tokens.has(who)) tokens.set(who, await signHs256Token({ sub: `demo-${roles[0]}`, roles, units, ttlSec: 3600 }, secret));
+    const tokenFor = async ({ roles, units = [], sub = `demo-${roles[0]}` }: Caller) => {
+      const who = `${sub}:${roles.join(',')}:${units.join(',')}`;
+      if (!tokens.has(who)) tokens.set(who, await signHs256Token({ sub, roles, units, ttlSec: 3600 }, secret));
       return tokens.get(who)!;
     };
-    const post = async (path: string, key: string, body: unknown, roles: Role[], units: string[] = []) => {
-      const res = await fetch(`${platform.httpUrl}/api/plan-submission${path}`, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${await tokenFor(roles, units)}`,
-          'content-type': 'application/json',
-          'idempotency-key': `demo:${key}`,
-        },
-        body: JSON.stringify(body),
+    const call = async (method: 'GET' | 'POST', path: string, key: string | undefined, body: unknown, as: Caller) => {
+      const headers: Record<string, string> = { authorization: `Bearer ${await tokenFor(as)}` };
+      if (method === 'POST') {
+        headers['content-type'] = 'application/json';
+        headers['idempotency-key'] = `demo:${key}`;
+      }
+      const res = await fetch(`${platform.httpUrl}${path}`, {
+        method,
+        headers,
+        ...(method === 'POST' ? { body: JSON.stringify(body) } : {}),
       });
       const text = await res.text();
-      if (!res.ok) throw new Error(`POST ${path} answered ${res.status}: ${text}`);
+      if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
       return text ? JSON.parse(text) : {};
+    };
+    const post = (path: string, key: string, body: unknown, roles: Role[], units: string[] = []) =>
+      call('POST', `/api/plan-submission${path}`, key, body, { roles, units });
+    const inspectionApi: DemoApi = {
+      post: (path, key, body, as) => call('POST', `/api/inspection${path}`, key, body, as),
+      get: (path, as) => call('GET', `/api/inspection${path}`, undefined, undefined, as),
     };
     const office: Role[] = ['office'];
 
@@ -179,6 +189,13 @@ export async function demoCommand(args: string[], io: CliIo): Promise<void> {
 
     const planSubmission = platform.modules.find((m) => m.name === 'plan-submission') as { caughtUp?: () => Promise<void> } | undefined;
     await planSubmission?.caughtUp?.();
+    const inspections = await loadDemoInspections(inspectionApi, platform);
+    const kinds = inspections.inspections
+      .map(
+        (i) =>
+          `${i.kind.replace('INSPECTION_KIND_', '').toLowerCase().replaceAll('_', ' ')} (${i.units} units, ${i.status.replace('INSPECTION_STATUS_', '').toLowerCase().replaceAll('_', ' ')})`,
+      )
+      .join(', ');
     io.stdout(
       [
         `Demo city loaded into ${config.dataDir}:`,
@@ -187,8 +204,12 @@ export async function demoCommand(args: string[], io: CliIo): Promise<void> {
           .map(([state, n]) => `${n} ${state}`)
           .join(', ')}`,
         '  monthly reports: October late for most approved plans, November on time, one October report missing',
+        `  inspections: ${kinds}; spot check drawn by 双随机: ${inspections.drawnUnitIds.join(', ')}`,
+        `  findings: ${inspections.findings} with photo evidence; ${inspections.scores} criterion scores`,
+        `  rectifications by state: ${RECTIFICATION_STATES.map((s) => `${s} ${inspections.rectifications[s] ?? 0}`).join(', ')}`,
         'Start the platform with npm start, then e.g.:',
         `  curl -H "Authorization: Bearer $(npm run -s wenming -- token --role office)" http://127.0.0.1:8080/api/plan-submission/review-queue?campaignId=${CAMPAIGN}`,
+        `  curl -H "Authorization: Bearer $(npm run -s wenming -- token --role office)" http://127.0.0.1:8080/api/inspection/rectifications-counts?campaignId=${CAMPAIGN}`,
         '',
       ].join('\n'),
     );

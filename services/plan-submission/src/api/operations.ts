@@ -60,3 +60,10 @@ export const OPERATIONS: readonly Operation[] = [
 ];
 
 export const HTTP_PREFIX = '/api/plan-submission';
+
+export const PROTO_PACKAGE = 'wenming.plansubmission.v1';
+
+/** The fully-qualified request message of the operation's rpc, the contract its HTTP body or query string follows. */
+export function requestType(op: Operation): string {
+  return `${PROTO_PACKAGE}.${op.rpc}Request`;
+}

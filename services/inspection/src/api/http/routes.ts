@@ -1,13 +1,16 @@
 // The HTTP edge under /api/inspection: one route per operation, bodies and query
 // strings in the gRPC messages' proto3 JSON, commands keyed by the Idempotency-Key
-// header. TypeBox checks path params, headers, query and the body's shape; the
-// application checks each field (ValidationError names it → 400).
+// header. TypeBox checks path params and headers; bodies and query strings are
+// checked against the rpc's request message (its proto3 JSON, derived from the
+// descriptors: unknown fields, wrong types and unknown enum names → 400 naming the
+// field); the application then checks what the proto cannot say (ValidationError
+// names the field → 400).
 import { type TSchema, Type } from '@sinclair/typebox';
-import { errorResponses } from '@wenming/service-kit';
+import { errorResponses, type JsonSchema, protoRouteValidator, querySchema, queryToRequest, requestSchema } from '@wenming/service-kit';
 import type { FastifyInstance } from 'fastify';
 import type { Application, Json } from '../../application/handlers.js';
 import type { Queries } from '../../application/queries.js';
-import { HTTP_PREFIX, OPERATIONS } from '../operations.js';
+import { HTTP_PREFIX, OPERATIONS, requestType } from '../operations.js';
 
 const Id = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$' });
 const IdempotencyHeaders = Type.Object({ 'idempotency-key': Type.String({ minLength: 1, maxLength: 200 }) });
@@ -19,7 +22,15 @@ const CommandResult = Type.Object({
 });
 const CommandReply = Type.Object({ result: CommandResult }, { additionalProperties: true });
 const AnyObject = Type.Object({}, { additionalProperties: true });
-const Query = Type.Record(Type.String(), Type.Union([Type.String(), Type.Array(Type.String())]));
+/** Travels in the Idempotency-Key header, not the body. */
+const HEADER_FIELDS = ['idempotencyKey'];
+const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'a calendar day YYYY-MM-DD' });
+/** Parameters of the HTTP-only conveniences beyond their request message's fields. */
+const HTTP_ONLY_QUERY: Record<string, Record<string, TSchema>> = {
+  ListDueRectifications: { asOf: Day, days: Type.Integer({ minimum: 0, maximum: 366, default: 7 }) },
+  ListOverdueRectifications: { asOf: Day },
+  CountRectifications: { by: Type.Union([Type.Literal('severity'), Type.Literal('criterion')]) },
+};
 
 export function registerInspectionRoutes(http: FastifyInstance, app: Application, queries: Queries): void {
   for (const op of OPERATIONS) {
@@ -32,12 +43,13 @@ export function registerInspectionRoutes(http: FastifyInstance, app: Application
       operationId: op.rpc,
     };
     if (params) schema.params = params;
+    const type = requestType(op);
     if (op.kind === 'command') {
       schema.headers = IdempotencyHeaders;
-      schema.body = AnyObject;
+      schema.body = requestSchema(type, { omit: [...names, ...HEADER_FIELDS] }) as TSchema;
       schema.response = { 200: CommandReply, ...errorResponses(400, 401, 403, 404, 409) };
     } else {
-      schema.querystring = Query;
+      schema.querystring = withParams(querySchema(type, { omit: names }), HTTP_ONLY_QUERY[op.rpc]);
       schema.response = { 200: AnyObject, ...errorResponses(400, 401, 403, 404) };
     }
     const target = (op.kind === 'command' ? app : queries) as unknown as Record<string, (p: unknown, r: Json) => Promise<unknown>>;
@@ -46,25 +58,20 @@ export function registerInspectionRoutes(http: FastifyInstance, app: Application
       method: op.method,
       url: `${HTTP_PREFIX}${op.path}`,
       schema,
+      validatorCompiler: protoRouteValidator,
       handler: async (request) => {
         const req: Json =
           op.kind === 'command'
             ? { ...(request.body as Json), ...(request.params as Json), idempotencyKey: request.headers['idempotency-key'] }
-            : { ...queryJson(request.query as Json), ...(request.params as Json) };
+            : { ...queryToRequest(type, request.query as Json, { omit: names }), ...(request.params as Json) };
         return fn(request.principal, req);
       },
     });
   }
 }
 
-/** Query strings carry flat values: booleans as text, repeated keys as lists, `pageSize`/`pageToken` for the page. */
-function queryJson(query: Json): Json {
-  const out: Json = {};
-  for (const [k, v] of Object.entries(query ?? {})) {
-    if (k === 'pageSize' || k === 'pageToken') out.page = { ...out.page, [k]: v };
-    else if (k === 'statuses') out[k] = [v].flat();
-    else if (v === 'true' || v === 'false') out[k] = v === 'true';
-    else out[k] = v;
-  }
-  return out;
+/** A query schema with the HTTP-only parameters added (a copy: derived schemas are cached). */
+function withParams(schema: JsonSchema, extra: Record<string, TSchema> | undefined): TSchema {
+  if (!extra) return schema as TSchema;
+  return { ...schema, properties: { ...(schema.properties as object), ...extra } } as unknown as TSchema;
 }

@@ -1,13 +1,15 @@
 // The HTTP edge under /api/plan-submission: one route per operation of the gRPC
 // service, bodies and query strings in the same proto3 JSON, commands keyed by the
-// Idempotency-Key header. Path params are typed; bodies are objects whose fields
-// the application checks (ValidationError names the field → 400).
+// Idempotency-Key header. Bodies and query strings are checked against the rpc's
+// request message (its proto3 JSON, derived from the descriptors: unknown fields,
+// wrong types and unknown enum names → 400 naming the field); the application then
+// checks what the proto cannot say (ValidationError names the field → 400).
 import { type TSchema, Type } from '@sinclair/typebox';
-import { errorResponses } from '@wenming/service-kit';
+import { errorResponses, protoRouteValidator, querySchema, queryToRequest, requestSchema } from '@wenming/service-kit';
 import type { FastifyInstance } from 'fastify';
 import type { Application, Json } from '../../application/handlers.js';
 import type { Queries } from '../../application/queries.js';
-import { HTTP_PREFIX, OPERATIONS } from '../operations.js';
+import { HTTP_PREFIX, OPERATIONS, requestType } from '../operations.js';
 
 const Id = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$' });
 const IdempotencyHeaders = Type.Object({ 'idempotency-key': Type.String({ minLength: 1, maxLength: 200 }) });
@@ -19,6 +21,8 @@ const CommandResult = Type.Object({
 });
 const CommandReply = Type.Object({ result: CommandResult }, { additionalProperties: true });
 const AnyObject = Type.Object({}, { additionalProperties: true });
+/** Travels in the Idempotency-Key header, not the body. */
+const HEADER_FIELDS = ['idempotencyKey'];
 
 export function registerPlanSubmissionRoutes(http: FastifyInstance, app: Application, queries: Queries): void {
   for (const op of OPERATIONS) {
@@ -31,12 +35,13 @@ export function registerPlanSubmissionRoutes(http: FastifyInstance, app: Applica
       operationId: op.rpc,
     };
     if (params) schema.params = params;
+    const type = requestType(op);
     if (op.kind === 'command') {
       schema.headers = IdempotencyHeaders;
-      schema.body = AnyObject;
+      schema.body = requestSchema(type, { omit: [...names, ...HEADER_FIELDS] }) as TSchema;
       schema.response = { 200: CommandReply, ...errorResponses(400, 401, 403, 404, 409) };
     } else {
-      schema.querystring = AnyObject;
+      schema.querystring = querySchema(type, { omit: names }) as TSchema;
       schema.response = { 200: AnyObject, ...errorResponses(400, 401, 403, 404) };
     }
     const target = (op.kind === 'command' ? app : queries) as unknown as Record<string, (p: unknown, r: Json) => Promise<unknown>>;
@@ -45,24 +50,14 @@ export function registerPlanSubmissionRoutes(http: FastifyInstance, app: Applica
       method: op.method,
       url: `${HTTP_PREFIX}${op.path}`,
       schema,
+      validatorCompiler: protoRouteValidator,
       handler: async (request) => {
         const req: Json =
           op.kind === 'command'
             ? { ...(request.body as Json), ...(request.params as Json), idempotencyKey: request.headers['idempotency-key'] }
-            : { ...queryJson(request.query as Json), ...(request.params as Json) };
+            : { ...queryToRequest(type, request.query as Json, { omit: names }), ...(request.params as Json) };
         return fn(request.principal, req);
       },
     });
   }
-}
-
-/** Query strings carry flat values: booleans and numbers as text, `pageSize`/`pageToken` for the page. */
-function queryJson(query: Json): Json {
-  const out: Json = {};
-  for (const [k, v] of Object.entries(query ?? {})) {
-    if (k === 'pageSize' || k === 'pageToken') out.page = { ...out.page, [k]: v };
-    else if (v === 'true' || v === 'false') out[k] = v === 'true';
-    else out[k] = v;
-  }
-  return out;
 }
