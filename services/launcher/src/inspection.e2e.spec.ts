@@ -401,10 +401,11 @@ describe('inspection end to end', () => {
         description: '态度生硬',
       }),
     );
-    await module.caughtUp();
+    // No wait for the read models: naming the inspection reads the finding from its stream.
     ok(
       await rpc('orderRectification', 'inspector', {
         rectificationId: 'r2',
+        inspectionId: 'i1',
         findingId: 'f2',
         requirements: '整改',
         deadlineDate: future(10),

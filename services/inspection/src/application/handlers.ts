@@ -429,9 +429,12 @@ export function createApplication(options: ApplicationOptions) {
     async OrderRectification(principal: Principal, req: Json) {
       requireRole(principal, ...INSPECTORS);
       const findingId = checkId('findingId', req.findingId);
-      const found = await readStore.collection<Doc>(C.findings).get(findingId);
-      if (!found) throw new NotFoundError('finding', findingId);
-      const s = await inspection(found.inspectionId);
+      // Read-your-writes when the caller names the inspection: its stream is the record.
+      const inspectionId = req.inspectionId
+        ? checkId('inspectionId', req.inspectionId)
+        : (await readStore.collection<Doc>(C.findings).get(findingId))?.inspectionId;
+      if (!inspectionId) throw new NotFoundError('finding', findingId);
+      const s = await inspection(inspectionId);
       const f = s.findings[findingId];
       if (!f) throw new NotFoundError('finding', findingId);
       if (f.withdrawn) throw new ForbiddenTransitionError('withdrawn', 'order a rectification', `finding ${findingId} was withdrawn`);

@@ -434,6 +434,13 @@ export interface OrderRectificationRequest {
   deadlineDate: string;
   limitWorkingDays: number;
   evidence: EvidenceRef[];
+  /**
+   * The inspection that recorded the finding. When given, the finding is read from
+   * that inspection's own stream, so a rectification can be ordered right after the
+   * finding was recorded; when empty, it is looked up in the findings read model,
+   * which may not have caught up yet (NOT_FOUND then: retry, or pass this).
+   */
+  inspectionId: string;
 }
 
 export interface OrderRectificationResponse {
@@ -5700,6 +5707,7 @@ function createBaseOrderRectificationRequest(): OrderRectificationRequest {
     deadlineDate: "",
     limitWorkingDays: 0,
     evidence: [],
+    inspectionId: "",
   };
 }
 
@@ -5725,6 +5733,9 @@ export const OrderRectificationRequest: MessageFns<OrderRectificationRequest> = 
     }
     for (const v of message.evidence) {
       EvidenceRef.encode(v!, writer.uint32(58).fork()).join();
+    }
+    if (message.inspectionId !== "") {
+      writer.uint32(66).string(message.inspectionId);
     }
     return writer;
   },
@@ -5798,6 +5809,14 @@ export const OrderRectificationRequest: MessageFns<OrderRectificationRequest> = 
             message.evidence.push(EvidenceRef.decode(reader, reader.uint32()));
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.inspectionId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -5841,6 +5860,11 @@ export const OrderRectificationRequest: MessageFns<OrderRectificationRequest> = 
       evidence: globalThis.Array.isArray(object?.evidence)
         ? object.evidence.map((e: any) => EvidenceRef.fromJSON(e))
         : [],
+      inspectionId: isSet(object.inspectionId)
+        ? globalThis.String(object.inspectionId)
+        : isSet(object.inspection_id)
+        ? globalThis.String(object.inspection_id)
+        : "",
     };
   },
 
@@ -5867,6 +5891,9 @@ export const OrderRectificationRequest: MessageFns<OrderRectificationRequest> = 
     if (message.evidence?.length) {
       obj.evidence = message.evidence.map((e) => EvidenceRef.toJSON(e));
     }
+    if (message.inspectionId !== "") {
+      obj.inspectionId = message.inspectionId;
+    }
     return obj;
   },
 
@@ -5882,6 +5909,7 @@ export const OrderRectificationRequest: MessageFns<OrderRectificationRequest> = 
     message.deadlineDate = object.deadlineDate ?? "";
     message.limitWorkingDays = object.limitWorkingDays ?? 0;
     message.evidence = object.evidence?.map((e) => EvidenceRef.fromPartial(e)) || [];
+    message.inspectionId = object.inspectionId ?? "";
     return message;
   },
 };
