@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { KAFKA_DIR_ENV, provideKafka, providePostgres } from '@wenming/testing';
+import { KAFKA_DIR_ENV, provideKafka, provideMongo, providePostgres } from '@wenming/testing';
 
 const root = resolve(import.meta.dirname, '..');
 const requireReal = process.env.WENMING_REQUIRE_REAL_SERVERS === '1';
@@ -67,6 +67,19 @@ if ('skipped' in kafka) {
   env.KAFKA_BROKERS = kafka.brokers.join(',');
   if (kafka.dir) env[KAFKA_DIR_ENV] = kafka.dir; // lets a spec bounce it (localKafkaBroker)
   stops.push(kafka.stop);
+}
+const mongo = await provideMongo(workDir);
+if ('skipped' in mongo) {
+  console.log(`  MongoDB wire   SKIPPED: ${mongo.skipped}`);
+  if (requireReal) {
+    console.error('WENMING_REQUIRE_REAL_SERVERS=1: a skipped real server fails the run.');
+    for (const stop of stops.reverse()) await stop().catch((err) => console.error('stopping a test server failed:', err));
+    process.exit(1);
+  }
+} else {
+  console.log(`  MongoDB wire   ${mongo.source} (${mongo.server}): ${mongo.url.replace(/\/\/[^@/]*@/, '//***@')}`);
+  env.MONGODB_URL = mongo.url;
+  stops.push(mongo.stop);
 }
 console.log(
   env.EVENTSTORE_CONNECTION_STRING

@@ -8,4 +8,5 @@ export {
   startLocalKafka,
   type TopicSpec,
 } from './kafka.js';
+export { type ProvidedMongo, provideMongo } from './mongodb.js';
 export { type ProvidedPostgres, providePostgres } from './postgres.js';

@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# A MongoDB-wire server as a plain local process, for machines without a Docker
+# engine (DESIGN §4): FerretDB v1.24 on its SQLite backend, built from source with
+# the Go toolchain from the module proxy (reachable where Docker Hub is not).
+#
+#   ferretdb.sh start <dir> <port>   build FerretDB when missing, start it; prints the URL as the last line
+#   ferretdb.sh stop <dir>           stop it; the data stays in <dir>/data
+#   ferretdb.sh build                only build (CI can warm the cache)
+#
+# The binary is cached in <repo>/.wenming/go-bin/ferretdb-<version>/ (git-ignored);
+# FERRETDB_BIN names a prebuilt one instead. The cold build takes a few minutes (it
+# downloads and compiles FerretDB and a pure-Go SQLite); later starts take a second.
+# The server listens on 127.0.0.1 only, without authentication (test data only).
+# Everything but the URL goes to stderr.
+set -euo pipefail
+
+VERSION=v1.24.1
+MODULE=github.com/FerretDB/FerretDB/cmd/ferretdb
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
+CACHE=$ROOT/.wenming/go-bin/ferretdb-$VERSION
+
+usage() {
+  echo "usage: $0 start <dir> <port> | stop <dir> | build" >&2
+  exit 2
+}
+
+log() { echo "ferretdb.sh: $*" >&2; }
+
+# Sets BIN to a FerretDB binary, building it once (under a lock, so two runs at once
+# build it once). Never installs Go: Debian's golang is too old for FerretDB 1.24.
+ensure_binary() {
+  if [[ -n ${FERRETDB_BIN:-} ]]; then
+    [[ -x $FERRETDB_BIN ]] || {
+      log "FERRETDB_BIN=$FERRETDB_BIN is not an executable"
+      exit 1
+    }
+    BIN=$FERRETDB_BIN
+    return
+  fi
+  BIN=$CACHE/ferretdb
+  [[ -x $BIN ]] && return
+  command -v go >/dev/null || {
+    log "no 'go' on PATH: FerretDB $VERSION is built with 'go install' and needs Go >= 1.22 (install it from go.dev/dl; Debian's golang package is too old), or set FERRETDB_BIN"
+    exit 1
+  }
+  mkdir -p "$(dirname "$CACHE")"
+  exec 9>"$CACHE.lock"
+  flock 9
+  if [[ ! -x $BIN ]]; then
+    local tmp started src
+    tmp=$(mktemp -d "$CACHE.tmp.XXXXXX")
+    # shellcheck disable=SC2064 # expanded now: $tmp is local
+    trap "chmod -R u+w '$tmp' 2>/dev/null; rm -rf -- '$tmp'" EXIT
+    started=$(date +%s)
+    log "building FerretDB $VERSION with $(go version) (first time only; takes a few minutes)"
+    # Not a plain `go install $MODULE@$VERSION`: that binary panics at start ("Invalid
+    # build/version/version.txt file content"), since the module zip lacks the
+    # generated build/version/version.txt. So: download the module through the
+    # configured GOPROXY (checked against go.sum), copy it, add version.txt, build.
+    # GOFLAGS=-mod=mod: a GOFLAGS=-mod=vendor/readonly set elsewhere must not stop a
+    # module-mode build. GOPROXY/GONOSUMDB are left as this machine configures them.
+    export GOFLAGS="-mod=mod -buildvcs=false"
+    src=$(cd "$tmp" && go mod download -json "${MODULE%%/cmd/*}@$VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+    if [[ -z $src || ! -f $src/go.mod ]]; then
+      log "go mod download ${MODULE%%/cmd/*}@$VERSION failed"
+      exit 1
+    fi
+    cp -R "$src" "$tmp/src"
+    chmod -R u+w "$tmp/src"
+    echo "$VERSION" >"$tmp/src/build/version/version.txt"
+    if ! (cd "$tmp/src" && go build -trimpath -o "$tmp/bin/ferretdb" ./cmd/ferretdb >&2); then
+      log "go build of FerretDB $VERSION failed"
+      exit 1
+    fi
+    "$tmp/bin/ferretdb" --version >&2
+    rm -rf -- "$CACHE"
+    mv "$tmp/bin" "$CACHE"
+    log "built $BIN in $(($(date +%s) - started)) s"
+  fi
+  flock -u 9
+}
+
+pid_of() {
+  local dir=$1 pid
+  [[ -f $dir/ferretdb.pid ]] || return 1
+  pid=$(<"$dir/ferretdb.pid")
+  # The pid must still be a FerretDB (not a reused pid).
+  [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q ferretdb || return 1
+  echo "$pid"
+}
+
+accepts() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+start() {
+  local dir=$1 port=$2
+  [[ $port =~ ^[0-9]+$ ]] || usage
+  mkdir -p "$dir"
+  dir=$(cd "$dir" && pwd)
+
+  local running
+  if running=$(pid_of "$dir"); then
+    # Idempotent: a server already runs here; report the port it listens on.
+    port=$(<"$dir/port")
+    log "already running in $dir (pid $running)"
+    echo "mongodb://127.0.0.1:$port/"
+    return
+  fi
+
+  ensure_binary
+  mkdir -p "$dir/data" "$dir/state"
+  log "starting FerretDB on 127.0.0.1:$port (log: $dir/ferretdb.log)"
+  # setsid: the server outlives this script and does not get the caller's terminal signals.
+  setsid "$BIN" \
+    --handler=sqlite --sqlite-url="file:$dir/data/" \
+    --state-dir="$dir/state" \
+    --listen-addr="127.0.0.1:$port" \
+    --telemetry=disable --debug-addr=- \
+    --log-level=warn \
+    >"$dir/ferretdb.log" 2>&1 </dev/null &
+  local pid=$!
+  echo "$pid" >"$dir/ferretdb.pid"
+  echo "$port" >"$dir/port"
+
+  local i
+  for ((i = 0; i < 600; i++)); do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      log "FerretDB exited during start:"
+      tail -n 20 "$dir/ferretdb.log" >&2 || true
+      rm -f "$dir/ferretdb.pid"
+      exit 1
+    fi
+    if accepts "$port"; then
+      echo "mongodb://127.0.0.1:$port/"
+      return
+    fi
+    sleep 0.1
+  done
+  log "FerretDB did not accept connections on 127.0.0.1:$port within 60 s:"
+  tail -n 20 "$dir/ferretdb.log" >&2 || true
+  kill "$pid" 2>/dev/null || true
+  exit 1
+}
+
+stop() {
+  local dir=$1 pid i
+  if ! pid=$(pid_of "$dir"); then
+    log "not running in $dir"
+    rm -f "$dir/ferretdb.pid"
+    return
+  fi
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < 100; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    log "FerretDB (pid $pid) ignored SIGTERM for 10 s; killing it"
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$dir/ferretdb.pid"
+}
+
+case "${1:-}" in
+  start)
+    [[ $# -eq 3 ]] || usage
+    start "$2" "$3"
+    ;;
+  stop)
+    [[ $# -eq 2 ]] || usage
+    stop "$2"
+    ;;
+  build)
+    [[ $# -eq 1 ]] || usage
+    ensure_binary
+    echo "$BIN"
+    ;;
+  *) usage ;;
+esac
