@@ -263,9 +263,43 @@ export function createReviews(deps: ReviewsDeps) {
       const reviewId = checkId('reviewId', r.reviewId);
       const { state, revision } = await load(reviewId);
       if (state.status === 'none') throw new NotFoundError('look-back review', reviewId);
-      return { review: { ...state, recurrences: Object.values(state.recurrences), revision } };
+      return { review: reviewView(state, revision) };
+    },
+
+    /**
+     * Reviews in the order they were opened, filtered by campaign, unit and status;
+     * the page token is the count of matching reviews already returned. Reviews are
+     * found by a pass over the log (the store has no category index), so this costs a
+     * read of the whole log: fine for the office's list, not for a hot path.
+     */
+    async ListLookbackReviews(principal: Principal, r: Json) {
+      requireRole(principal, 'auditor', 'office', 'inspector', 'admin');
+      const size = Math.min(Math.max(Number(r.page?.pageSize) || 50, 1), 500);
+      const skip = r.page?.pageToken ? Number(r.page.pageToken) : 0;
+      if (!Number.isSafeInteger(skip) || skip < 0) throw new ValidationError('page.pageToken', 'is not a token this server gave');
+      const status = r.status === 'REVIEW_STATUS_OPEN' ? 'open' : r.status === 'REVIEW_STATUS_CONCLUDED' ? 'concluded' : undefined;
+      const ids: string[] = [];
+      for await (const e of deps.store.readAll())
+        if (e.type === 'LookbackReviewOpened' && e.streamId.startsWith(`${REVIEW_CATEGORY}-`))
+          ids.push(e.streamId.slice(REVIEW_CATEGORY.length + 1));
+      const matching: Array<ReturnType<typeof reviewView>> = [];
+      for (const id of ids) {
+        const { state, revision } = await load(id);
+        if (state.status === 'none') continue;
+        if (r.campaignId && state.campaignId !== r.campaignId) continue;
+        if (r.unitId && !state.unitIds.includes(r.unitId)) continue;
+        if (status && state.status !== status) continue;
+        matching.push(reviewView(state, revision));
+        if (matching.length > skip + size) break;
+      }
+      const reviews = matching.slice(skip, skip + size);
+      return { reviews, nextPageToken: matching.length > skip + size ? String(skip + size) : '' };
     },
   };
+}
+
+function reviewView(state: Exclude<ReviewState, { status: 'none' }>, revision: number | undefined) {
+  return { ...state, recurrences: Object.values(state.recurrences), revision };
 }
 
 export type Reviews = ReturnType<typeof createReviews>;

@@ -5,7 +5,7 @@
 import * as grpc from '@grpc/grpc-js';
 import * as svc from '@wenming/contracts/wenming/lookback/v1/lookback_service.js';
 import type { EventStore, RecordedEvent } from '@wenming/eventstore';
-import { authenticateCall, grpcHandler, type TokenVerifier, toServiceError, ValidationError } from '@wenming/service-kit';
+import { authenticateCall, grpcHandler, NotFoundError, type TokenVerifier, toServiceError, ValidationError } from '@wenming/service-kit';
 import type { Logger } from 'pino';
 import { requireAuditRead, requireHistoryRead } from '../../application/access.js';
 import {
@@ -15,6 +15,7 @@ import {
   type TimelineFilter,
   timeline,
   timelinePage,
+  toEntry,
   verifyStream,
   verifyUnit,
 } from '../../application/history.js';
@@ -23,14 +24,7 @@ import type { UnitState } from '../../domain/unit-state.js';
 
 export const LOOKBACK_SERVICE = 'wenming.lookback.v1.LookbackService';
 
-export const UNIMPLEMENTED_RPCS = [
-  'GetEvent',
-  'GetIntegrityCheck',
-  'ExportDossier',
-  'StreamDossier',
-  'ListDossierExports',
-  'ListLookbackReviews',
-] as const;
+export const UNIMPLEMENTED_RPCS = ['GetIntegrityCheck', 'ExportDossier', 'StreamDossier', 'ListDossierExports'] as const;
 
 const CONTEXT_ENUM: Record<string, string> = {
   plansubmission: 'BOUNDED_CONTEXT_PLAN_SUBMISSION',
@@ -343,25 +337,30 @@ export function addLookbackService(
       svc.GetLookbackReviewResponse,
       async (principal, req) => {
         const { review } = await reviews.GetLookbackReview(principal, toJson(svc.GetLookbackReviewRequest, req));
-        return {
-          review: {
-            reviewId: review.reviewId,
-            campaignId: review.campaignId ?? '',
-            title: review.title,
-            unitIds: review.unitIds,
-            ...(review.reviewedPeriod ? { reviewedPeriod: review.reviewedPeriod } : {}),
-            reviewers: review.reviewers,
-            status: review.status === 'concluded' ? 'REVIEW_STATUS_CONCLUDED' : 'REVIEW_STATUS_OPEN',
-            checks: review.checks,
-            recurrences: review.recurrences,
-            revocationsRecommended: review.revocations,
-            conclusion: review.status === 'concluded' ? review.conclusion : '',
-            results: review.status === 'concluded' ? review.results : [],
-            revision: review.revision ?? 0,
-          },
-        };
+        return { review: reviewJson(review) };
       },
     ),
+    listLookbackReviews: unary<svc.ListLookbackReviewsRequest, svc.ListLookbackReviewsResponse>(
+      svc.ListLookbackReviewsResponse,
+      async (principal, req) => {
+        const out = await reviews.ListLookbackReviews(principal, toJson(svc.ListLookbackReviewsRequest, req));
+        return { reviews: out.reviews.map(reviewJson), page: { nextPageToken: out.nextPageToken } };
+      },
+    ),
+    getEvent: unary<svc.GetEventRequest, svc.GetEventResponse>(svc.GetEventResponse, async (principal, req) => {
+      const r = toJson(svc.GetEventRequest, req);
+      if (!r.eventId) throw new ValidationError('eventId', 'is required');
+      // The store has no index by event id: one pass over the log.
+      for await (const e of store.readAll()) {
+        if (e.id !== r.eventId) continue;
+        const unitId = e.metadata.unitId;
+        if (typeof unitId === 'string' && unitId) requireHistoryRead(principal, unitId);
+        else requireAuditRead(principal);
+        return { entry: entryJson(toEntry(e)) };
+      }
+      requireAuditRead(principal);
+      throw new NotFoundError('event', r.eventId);
+    }),
     streamUnitTimeline: (call: grpc.ServerWritableStream<svc.StreamUnitTimelineRequest, svc.StreamUnitTimelineResponse>) => {
       void (async () => {
         try {
@@ -409,6 +408,24 @@ export function addLookbackService(
   };
   for (const rpc of UNIMPLEMENTED_RPCS) handlers[rpc.charAt(0).toLowerCase() + rpc.slice(1)] = unimplemented(rpc);
   server.addService(svc.LookbackServiceService, handlers);
+}
+
+function reviewJson(review: Awaited<ReturnType<Reviews['GetLookbackReview']>>['review']): Json {
+  return {
+    reviewId: review.reviewId,
+    campaignId: review.campaignId ?? '',
+    title: review.title,
+    unitIds: review.unitIds,
+    ...(review.reviewedPeriod ? { reviewedPeriod: review.reviewedPeriod } : {}),
+    reviewers: review.reviewers,
+    status: review.status === 'concluded' ? 'REVIEW_STATUS_CONCLUDED' : 'REVIEW_STATUS_OPEN',
+    checks: review.checks,
+    recurrences: review.recurrences,
+    revocationsRecommended: review.revocations,
+    conclusion: review.status === 'concluded' ? review.conclusion : '',
+    results: review.status === 'concluded' ? review.results : [],
+    revision: review.revision ?? 0,
+  };
 }
 
 function brokenJson(streamId: string, b: { revision: number; eventId: string; reason: string; expected: string; actual: string }): Json {

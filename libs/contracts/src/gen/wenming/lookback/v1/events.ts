@@ -325,6 +325,34 @@ export interface RecurrenceFound {
   observedAt: Date | undefined;
 }
 
+/**
+ * Inspection recorded the regression of a rectification (RectificationRegressed)
+ * after a recurrence: which events of inspection's stream say so.
+ */
+export interface RectificationRegressionRecorded {
+  reviewId: string;
+  recurrenceId: string;
+  rectificationId: string;
+  /** The inspection stream (rectification-<id>) that holds the regression. */
+  inspectionStreamId: string;
+  inspectionEventIds: string[];
+}
+
+/**
+ * The call to inspection that regresses a rectification failed; the review keeps
+ * the reason, and recording the recurrence again retries it.
+ */
+export interface RectificationRegressionFailed {
+  reviewId: string;
+  recurrenceId: string;
+  rectificationId: string;
+  /** 1 for the first call, 2 for the first retry, … */
+  attempt: number;
+  /** The gRPC status name (UNAVAILABLE, FAILED_PRECONDITION, …). */
+  code: string;
+  message: string;
+}
+
 /** The review recommends revoking a unit's title. */
 export interface TitleRevocationRecommended {
   reviewId: string;
@@ -384,6 +412,8 @@ export interface LookbackEvent {
     | { $case: "lookbackReviewOpened"; value: LookbackReviewOpened }
     | { $case: "lookbackCheckRecorded"; value: LookbackCheckRecorded }
     | { $case: "recurrenceFound"; value: RecurrenceFound }
+    | { $case: "rectificationRegressionRecorded"; value: RectificationRegressionRecorded }
+    | { $case: "rectificationRegressionFailed"; value: RectificationRegressionFailed }
     | { $case: "titleRevocationRecommended"; value: TitleRevocationRecommended }
     | { $case: "lookbackReviewConcluded"; value: LookbackReviewConcluded }
     | { $case: "integrityChecked"; value: IntegrityChecked }
@@ -1561,6 +1591,324 @@ export const RecurrenceFound: MessageFns<RecurrenceFound> = {
   },
 };
 
+function createBaseRectificationRegressionRecorded(): RectificationRegressionRecorded {
+  return { reviewId: "", recurrenceId: "", rectificationId: "", inspectionStreamId: "", inspectionEventIds: [] };
+}
+
+export const RectificationRegressionRecorded: MessageFns<RectificationRegressionRecorded> = {
+  encode(message: RectificationRegressionRecorded, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reviewId !== "") {
+      writer.uint32(10).string(message.reviewId);
+    }
+    if (message.recurrenceId !== "") {
+      writer.uint32(18).string(message.recurrenceId);
+    }
+    if (message.rectificationId !== "") {
+      writer.uint32(26).string(message.rectificationId);
+    }
+    if (message.inspectionStreamId !== "") {
+      writer.uint32(34).string(message.inspectionStreamId);
+    }
+    for (const v of message.inspectionEventIds) {
+      writer.uint32(42).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RectificationRegressionRecorded {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRectificationRegressionRecorded();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.reviewId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.recurrenceId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.rectificationId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.inspectionStreamId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.inspectionEventIds.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RectificationRegressionRecorded {
+    return {
+      reviewId: isSet(object.reviewId)
+        ? globalThis.String(object.reviewId)
+        : isSet(object.review_id)
+        ? globalThis.String(object.review_id)
+        : "",
+      recurrenceId: isSet(object.recurrenceId)
+        ? globalThis.String(object.recurrenceId)
+        : isSet(object.recurrence_id)
+        ? globalThis.String(object.recurrence_id)
+        : "",
+      rectificationId: isSet(object.rectificationId)
+        ? globalThis.String(object.rectificationId)
+        : isSet(object.rectification_id)
+        ? globalThis.String(object.rectification_id)
+        : "",
+      inspectionStreamId: isSet(object.inspectionStreamId)
+        ? globalThis.String(object.inspectionStreamId)
+        : isSet(object.inspection_stream_id)
+        ? globalThis.String(object.inspection_stream_id)
+        : "",
+      inspectionEventIds: globalThis.Array.isArray(object?.inspectionEventIds)
+        ? object.inspectionEventIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.inspection_event_ids)
+        ? object.inspection_event_ids.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: RectificationRegressionRecorded): unknown {
+    const obj: any = {};
+    if (message.reviewId !== "") {
+      obj.reviewId = message.reviewId;
+    }
+    if (message.recurrenceId !== "") {
+      obj.recurrenceId = message.recurrenceId;
+    }
+    if (message.rectificationId !== "") {
+      obj.rectificationId = message.rectificationId;
+    }
+    if (message.inspectionStreamId !== "") {
+      obj.inspectionStreamId = message.inspectionStreamId;
+    }
+    if (message.inspectionEventIds?.length) {
+      obj.inspectionEventIds = message.inspectionEventIds;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RectificationRegressionRecorded>, I>>(base?: I): RectificationRegressionRecorded {
+    return RectificationRegressionRecorded.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RectificationRegressionRecorded>, I>>(
+    object: I,
+  ): RectificationRegressionRecorded {
+    const message = createBaseRectificationRegressionRecorded();
+    message.reviewId = object.reviewId ?? "";
+    message.recurrenceId = object.recurrenceId ?? "";
+    message.rectificationId = object.rectificationId ?? "";
+    message.inspectionStreamId = object.inspectionStreamId ?? "";
+    message.inspectionEventIds = object.inspectionEventIds?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseRectificationRegressionFailed(): RectificationRegressionFailed {
+  return { reviewId: "", recurrenceId: "", rectificationId: "", attempt: 0, code: "", message: "" };
+}
+
+export const RectificationRegressionFailed: MessageFns<RectificationRegressionFailed> = {
+  encode(message: RectificationRegressionFailed, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reviewId !== "") {
+      writer.uint32(10).string(message.reviewId);
+    }
+    if (message.recurrenceId !== "") {
+      writer.uint32(18).string(message.recurrenceId);
+    }
+    if (message.rectificationId !== "") {
+      writer.uint32(26).string(message.rectificationId);
+    }
+    if (message.attempt !== 0) {
+      writer.uint32(32).int32(message.attempt);
+    }
+    if (message.code !== "") {
+      writer.uint32(42).string(message.code);
+    }
+    if (message.message !== "") {
+      writer.uint32(50).string(message.message);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RectificationRegressionFailed {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRectificationRegressionFailed();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.reviewId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.recurrenceId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.rectificationId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.attempt = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RectificationRegressionFailed {
+    return {
+      reviewId: isSet(object.reviewId)
+        ? globalThis.String(object.reviewId)
+        : isSet(object.review_id)
+        ? globalThis.String(object.review_id)
+        : "",
+      recurrenceId: isSet(object.recurrenceId)
+        ? globalThis.String(object.recurrenceId)
+        : isSet(object.recurrence_id)
+        ? globalThis.String(object.recurrence_id)
+        : "",
+      rectificationId: isSet(object.rectificationId)
+        ? globalThis.String(object.rectificationId)
+        : isSet(object.rectification_id)
+        ? globalThis.String(object.rectification_id)
+        : "",
+      attempt: isSet(object.attempt) ? globalThis.Number(object.attempt) : 0,
+      code: isSet(object.code) ? globalThis.String(object.code) : "",
+      message: isSet(object.message) ? globalThis.String(object.message) : "",
+    };
+  },
+
+  toJSON(message: RectificationRegressionFailed): unknown {
+    const obj: any = {};
+    if (message.reviewId !== "") {
+      obj.reviewId = message.reviewId;
+    }
+    if (message.recurrenceId !== "") {
+      obj.recurrenceId = message.recurrenceId;
+    }
+    if (message.rectificationId !== "") {
+      obj.rectificationId = message.rectificationId;
+    }
+    if (message.attempt !== 0) {
+      obj.attempt = Math.round(message.attempt);
+    }
+    if (message.code !== "") {
+      obj.code = message.code;
+    }
+    if (message.message !== "") {
+      obj.message = message.message;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RectificationRegressionFailed>, I>>(base?: I): RectificationRegressionFailed {
+    return RectificationRegressionFailed.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RectificationRegressionFailed>, I>>(
+    object: I,
+  ): RectificationRegressionFailed {
+    const message = createBaseRectificationRegressionFailed();
+    message.reviewId = object.reviewId ?? "";
+    message.recurrenceId = object.recurrenceId ?? "";
+    message.rectificationId = object.rectificationId ?? "";
+    message.attempt = object.attempt ?? 0;
+    message.code = object.code ?? "";
+    message.message = object.message ?? "";
+    return message;
+  },
+};
+
 function createBaseTitleRevocationRecommended(): TitleRevocationRecommended {
   return { reviewId: "", unitId: "", awardId: "", reason: "", recurrenceIds: [] };
 }
@@ -2321,6 +2669,12 @@ export const LookbackEvent: MessageFns<LookbackEvent> = {
       case "recurrenceFound":
         RecurrenceFound.encode(message.event.value, writer.uint32(26).fork()).join();
         break;
+      case "rectificationRegressionRecorded":
+        RectificationRegressionRecorded.encode(message.event.value, writer.uint32(50).fork()).join();
+        break;
+      case "rectificationRegressionFailed":
+        RectificationRegressionFailed.encode(message.event.value, writer.uint32(58).fork()).join();
+        break;
       case "titleRevocationRecommended":
         TitleRevocationRecommended.encode(message.event.value, writer.uint32(34).fork()).join();
         break;
@@ -2378,6 +2732,28 @@ export const LookbackEvent: MessageFns<LookbackEvent> = {
             }
 
             message.event = { $case: "recurrenceFound", value: RecurrenceFound.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.event = {
+              $case: "rectificationRegressionRecorded",
+              value: RectificationRegressionRecorded.decode(reader, reader.uint32()),
+            };
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.event = {
+              $case: "rectificationRegressionFailed",
+              value: RectificationRegressionFailed.decode(reader, reader.uint32()),
+            };
             continue;
           }
           case 4: {
@@ -2444,6 +2820,26 @@ export const LookbackEvent: MessageFns<LookbackEvent> = {
         ? { $case: "recurrenceFound", value: RecurrenceFound.fromJSON(object.recurrenceFound) }
         : isSet(object.recurrence_found)
         ? { $case: "recurrenceFound", value: RecurrenceFound.fromJSON(object.recurrence_found) }
+        : isSet(object.rectificationRegressionRecorded)
+        ? {
+          $case: "rectificationRegressionRecorded",
+          value: RectificationRegressionRecorded.fromJSON(object.rectificationRegressionRecorded),
+        }
+        : isSet(object.rectification_regression_recorded)
+        ? {
+          $case: "rectificationRegressionRecorded",
+          value: RectificationRegressionRecorded.fromJSON(object.rectification_regression_recorded),
+        }
+        : isSet(object.rectificationRegressionFailed)
+        ? {
+          $case: "rectificationRegressionFailed",
+          value: RectificationRegressionFailed.fromJSON(object.rectificationRegressionFailed),
+        }
+        : isSet(object.rectification_regression_failed)
+        ? {
+          $case: "rectificationRegressionFailed",
+          value: RectificationRegressionFailed.fromJSON(object.rectification_regression_failed),
+        }
         : isSet(object.titleRevocationRecommended)
         ? {
           $case: "titleRevocationRecommended",
@@ -2481,6 +2877,10 @@ export const LookbackEvent: MessageFns<LookbackEvent> = {
       obj.lookbackCheckRecorded = LookbackCheckRecorded.toJSON(message.event.value);
     } else if (message.event?.$case === "recurrenceFound") {
       obj.recurrenceFound = RecurrenceFound.toJSON(message.event.value);
+    } else if (message.event?.$case === "rectificationRegressionRecorded") {
+      obj.rectificationRegressionRecorded = RectificationRegressionRecorded.toJSON(message.event.value);
+    } else if (message.event?.$case === "rectificationRegressionFailed") {
+      obj.rectificationRegressionFailed = RectificationRegressionFailed.toJSON(message.event.value);
     } else if (message.event?.$case === "titleRevocationRecommended") {
       obj.titleRevocationRecommended = TitleRevocationRecommended.toJSON(message.event.value);
     } else if (message.event?.$case === "lookbackReviewConcluded") {
@@ -2520,6 +2920,24 @@ export const LookbackEvent: MessageFns<LookbackEvent> = {
       case "recurrenceFound": {
         if (object.event?.value !== undefined && object.event?.value !== null) {
           message.event = { $case: "recurrenceFound", value: RecurrenceFound.fromPartial(object.event.value) };
+        }
+        break;
+      }
+      case "rectificationRegressionRecorded": {
+        if (object.event?.value !== undefined && object.event?.value !== null) {
+          message.event = {
+            $case: "rectificationRegressionRecorded",
+            value: RectificationRegressionRecorded.fromPartial(object.event.value),
+          };
+        }
+        break;
+      }
+      case "rectificationRegressionFailed": {
+        if (object.event?.value !== undefined && object.event?.value !== null) {
+          message.event = {
+            $case: "rectificationRegressionFailed",
+            value: RectificationRegressionFailed.fromPartial(object.event.value),
+          };
         }
         break;
       }
