@@ -16,4 +16,7 @@ VOLUME /data
 EXPOSE 8080 50051
 USER node
 HEALTHCHECK --interval=10s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+(process.env.HTTP_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "--import", "tsx", "services/launcher/src/main.ts"]
+# Telemetry is registered before anything loads, so http, grpc, kafkajs, pg and mongodb
+# are instrumented; nothing is exported unless OTEL_EXPORTER_OTLP_ENDPOINT is set.
+# The CLI in the same image: node --import tsx services/launcher/src/cli/main.ts <command>
+CMD ["node", "--import", "tsx", "--import", "@wenming/service-kit/telemetry/register", "services/launcher/src/main.ts"]

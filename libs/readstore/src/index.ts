@@ -1,4 +1,5 @@
 export * from './errors.js';
+export { MongoReadStore } from './mongodb/mongodb-read-store.js';
 export {
   type ProjectionLogger,
   type ProjectionRunner,

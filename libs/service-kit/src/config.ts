@@ -16,7 +16,17 @@ export interface WenmingConfig {
   logLevel: string;
   auth: AuthConfig;
   messaging: MessagingConfig;
+  readStore: ReadStoreConfig;
+  /** Not errors, but worth an operator's attention; the launcher logs each once at start. */
+  warnings: string[];
 }
+
+/**
+ * Where read models live: MongoDB when MONGODB_URL is set (the production way; every
+ * replica of a service shares them), otherwise the embedded SQLite file in the data
+ * directory (one process's own copy).
+ */
+export type ReadStoreConfig = { kind: 'mongodb'; url: string; database: string } | { kind: 'sqlite'; path: string };
 
 /**
  * The bus the relay publishes to: Kafka when KAFKA_BROKERS is set, otherwise the
@@ -73,7 +83,53 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WenmingConfig 
     logLevel: env.LOG_LEVEL ?? 'info',
     auth: auth(env, profile, dataDir),
     messaging: messaging(env, dataDir),
+    readStore: readStore(env, dataDir),
+    warnings: warnings(env, profile),
   };
+}
+
+function readStore(env: NodeJS.ProcessEnv, dataDir: string): ReadStoreConfig {
+  const url = nonEmpty(env.MONGODB_URL);
+  const databaseRaw = nonEmpty(env.MONGODB_DATABASE);
+  if (url === undefined) {
+    if (databaseRaw !== undefined) {
+      throw new ConfigError(
+        'MONGODB_DATABASE',
+        'is set but MONGODB_URL is not; set MONGODB_URL too, or unset both for the embedded read store',
+      );
+    }
+    return { kind: 'sqlite', path: resolve(dataDir, 'readmodels.db') };
+  }
+  // Host lists (mongodb://a:27017,b:27017/…) are not WHATWG URLs, so check the shape by hand.
+  const match = /^mongodb(?:\+srv)?:\/\/(?:[^@/]*@)?([^/?]+)(?:\/([^?]*))?(?:\?.*)?$/.exec(url.trim());
+  if (!match) {
+    throw new ConfigError('MONGODB_URL', 'is not a mongodb:// or mongodb+srv:// URL (e.g. mongodb://mongodb:27017/?replicaSet=rs0)');
+  }
+  const database = databaseRaw ?? (match[2] ? decodeURIComponent(match[2]) : 'wenming');
+  // MongoDB's own rule for database names: no /\. "$*<>:|? or spaces, under 64 bytes.
+  if (!/^[^/\\. "$*<>:|?]{1,63}$/.test(database)) {
+    throw new ConfigError(
+      databaseRaw !== undefined ? 'MONGODB_DATABASE' : 'MONGODB_URL',
+      `${JSON.stringify(database)} is not a MongoDB database name (1-63 characters, none of /\\. "$*<>:|? or space)`,
+    );
+  }
+  return { kind: 'mongodb', url: url.trim(), database };
+}
+
+function warnings(env: NodeJS.ProcessEnv, profile: 'embedded' | 'production'): string[] {
+  const out: string[] = [];
+  // Production without MongoDB is allowed, with a warning, rather than refused: one
+  // production process per service (or all services in one process on PostgreSQL, the
+  // compose file's wenming-pg) is a real deployment, and its read models are a cache
+  // it rebuilds from the event store. What breaks is replicas: each would keep its
+  // own copy, and consumers in one Kafka group each see only their partitions, so
+  // every copy would miss something. Hence the warning names the limit.
+  if (profile === 'production' && nonEmpty(env.MONGODB_URL) === undefined) {
+    out.push(
+      "MONGODB_URL is not set: read models stay in this process's SQLite file (WENMING_DATA_DIR/readmodels.db); run one replica per service, or set MONGODB_URL so replicas share them",
+    );
+  }
+  return out;
 }
 
 function messaging(env: NodeJS.ProcessEnv, dataDir: string): MessagingConfig {

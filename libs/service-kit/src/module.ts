@@ -19,6 +19,8 @@ export interface ModuleDeps {
   auth: TokenVerifier;
   /** The bus other services' events arrive on (consume with startEventConsumer). */
   bus: MessageBus;
+  /** host:port this process's gRPC server is bound to; valid once the platform listens (GRPC_PORT=0 binds late). */
+  grpcAddress?: () => string;
   /** The read-model store projections write and queries read (`<dataDir>/readmodels.db` embedded). */
   readStore: ReadStore;
 }

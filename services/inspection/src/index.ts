@@ -1,1 +1,2 @@
-export { createInspectionModule, type InspectionModule } from './module.js';
+export { createInspectionModule, INSPECTION_EVENTS, type InspectionModule } from './module.js';
+export { PROJECTIONS } from './projections/index.js';

@@ -14,6 +14,9 @@ import { CATEGORIES } from './application/streams.js';
 import { startCatalogConsumer } from './projections/catalogs/consumer.js';
 import { PROJECTIONS } from './projections/index.js';
 
+/** The streams this service writes and its context: the relay routes them to wenming.<context>.events.v1. */
+export const INSPECTION_EVENTS = { context: 'inspection', categories: CATEGORIES } as const;
+
 export type InspectionModule = ServiceModule & {
   readonly app: Application;
   rebuild(name: string): Promise<void>;
@@ -31,7 +34,7 @@ export const createInspectionModule: CreateModule = (_config, deps): InspectionM
     name: 'inspection',
     app,
     grpcServices: [INSPECTION_SERVICE],
-    events: { context: 'inspection', categories: CATEGORIES },
+    events: INSPECTION_EVENTS,
     async start() {
       runner = startProjections({ eventStore: deps.store, readStore: deps.readStore, projections: PROJECTIONS, logger: deps.logger });
       await runner.caughtUp;

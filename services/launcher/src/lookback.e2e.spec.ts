@@ -9,7 +9,6 @@
 // answers (the "Done when" of issue 7), and the unit's timeline holds every step in order.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -22,20 +21,12 @@ import { COMPLETE_PLAN } from '@wenming/plan-submission/test-data';
 import { hs256Secret, loadConfig, type Role as PrincipalRole, signHs256Token } from '@wenming/service-kit';
 import { type RunningPlatform, startPlatform } from './platform.js';
 
-/** A port free now: lookback dials inspection at the configured gRPC port, so it cannot be 0 here (see inspectionAddress). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 const dir = mkdtempSync(join(tmpdir(), 'wenming-lookback-'));
 const config = loadConfig({
   WENMING_DATA_DIR: dir,
   HTTP_PORT: '0',
-  GRPC_PORT: String(await freePort()),
+  // Port 0: look-back asks for inspection's address only when it calls, after bind.
+  GRPC_PORT: '0',
   LOG_LEVEL: 'silent',
   WENMING_SERVICES: 'plan-submission,inspection,lookback',
 });

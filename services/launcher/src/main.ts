@@ -1,6 +1,6 @@
 // `npm start`: the whole platform in one process (embedded profile by default).
 import { ConfigError, loadConfig, shutdownTelemetry } from '@wenming/service-kit';
-import { startPlatform } from './platform.js';
+import { describeReadStore, startPlatform } from './platform.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -13,6 +13,7 @@ async function main(): Promise<void> {
   const messaging = config.messaging;
   const bus = messaging.kind === 'kafka' ? `Kafka ${messaging.brokers.join(',')}` : `in-process ${messaging.path}`;
   console.log(`  bus   ${bus}  (relay ${messaging.relay ? 'on' : 'off'})`);
+  console.log(`  read models  ${describeReadStore(config)}`);
   console.log(`  event store  ${store}`);
   if (platform.missingServices.length > 0) {
     console.log(`  services not built yet in this version: ${platform.missingServices.join(', ')}`);

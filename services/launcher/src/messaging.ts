@@ -15,6 +15,7 @@ import {
 } from '@wenming/messaging';
 import type { MessagingConfig, ServiceModule } from '@wenming/service-kit';
 import type { Logger } from 'pino';
+import { EVENT_ROUTES } from './modules.js';
 
 export interface Messaging {
   bus: MessageBus;
@@ -41,9 +42,11 @@ export async function openMessaging(config: MessagingConfig, store: EventStore, 
     bus,
     startRelay(modules) {
       if (!config.relay) return;
+      // Every built service's streams, not only those of the modules in this process:
+      // the relay runs once per event store and publishes everything.
       const routes: Record<string, string> = {};
-      for (const module of modules) {
-        for (const category of module.events?.categories ?? []) routes[category] = eventsTopic(module.events!.context);
+      for (const events of [...EVENT_ROUTES, ...modules.flatMap((m) => (m.events ? [m.events] : []))]) {
+        for (const category of events.categories) routes[category] = eventsTopic(events.context as Context);
       }
       relay = startRelay({
         store,

@@ -19,6 +19,12 @@ after(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
+/** The embedded profile as a new user has it: without the servers npm test provides to other specs. */
+function embeddedEnv(): NodeJS.ProcessEnv {
+  const { KAFKA_BROKERS: _k, MONGODB_URL: _m, MONGODB_DATABASE: _d, EVENTSTORE_URL: _e, PG_URL: _p, ...rest } = process.env;
+  return rest;
+}
+
 function dataDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'wenming-launcher-'));
   dirs.push(dir);
@@ -35,7 +41,7 @@ interface Started {
 
 async function start(env: Record<string, string>): Promise<Started> {
   const child = spawn(process.execPath, ['--import', 'tsx', main], {
-    env: { ...process.env, HTTP_PORT: '0', GRPC_PORT: '0', LOG_LEVEL: 'warn', ...env },
+    env: { ...embeddedEnv(), HTTP_PORT: '0', GRPC_PORT: '0', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
@@ -91,7 +97,7 @@ describe('npm start (embedded profile)', () => {
 
   it('refuses a bad configuration by naming the variable', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', main], {
-      env: { ...process.env, WENMING_DATA_DIR: dataDir(), HTTP_PORT: 'eighty' },
+      env: { ...embeddedEnv(), WENMING_DATA_DIR: dataDir(), HTTP_PORT: 'eighty' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';

@@ -1,9 +1,8 @@
 // Boots one Wenming process: the event store, the HTTP and gRPC servers, and the
 // service modules the configuration names, in that order; stops them in reverse so
 // in-flight requests finish before the store closes and no acknowledged append is lost.
-import { join } from 'node:path';
 import { type EventStore, openEventStore } from '@wenming/eventstore';
-import { type ReadStore, SqliteReadStore } from '@wenming/readstore';
+import { MongoReadStore, type ReadStore, SqliteReadStore } from '@wenming/readstore';
 import {
   addReflection,
   type CreateModule,
@@ -44,13 +43,34 @@ export interface StartPlatformOptions {
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
+/** The read store the configuration names: MongoDB (MONGODB_URL) or the embedded SQLite file in the data directory. */
+export async function openReadStore(config: WenmingConfig): Promise<ReadStore> {
+  const rs = config.readStore;
+  if (rs.kind === 'mongodb') return MongoReadStore.connect({ url: rs.url, database: rs.database });
+  return new SqliteReadStore({ path: rs.path });
+}
+
+/** Where the read models are, for operators' eyes (no password). */
+export function describeReadStore(config: WenmingConfig): string {
+  const rs = config.readStore;
+  return rs.kind === 'mongodb' ? `MongoDB ${rs.url.replace(/\/\/[^@/]*@/, '//***@')} database ${rs.database}` : `SQLite ${rs.path}`;
+}
+
 export async function startPlatform(config: WenmingConfig, options: StartPlatformOptions = {}): Promise<RunningPlatform> {
   const logger = options.logger ?? createLogger(config.logLevel);
   // Before the store opens: a bad key setup (unreadable secret file) fails fast.
   const auth = createTokenVerifier(config.auth);
+  for (const warning of config.warnings) logger.warn(warning);
   const store = await openEventStore(config.eventStoreUrl);
   await store.ping();
-  const readStore = new SqliteReadStore({ path: join(config.dataDir, 'readmodels.db') });
+  let readStore: ReadStore;
+  try {
+    readStore = await openReadStore(config);
+    await readStore.ping();
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    throw err;
+  }
   const messaging = await openMessaging(config.messaging, store, logger);
   const bus = messaging.bus;
   const http = await createHttpServer(logger, { auth });
@@ -59,6 +79,10 @@ export async function startPlatform(config: WenmingConfig, options: StartPlatfor
   let accepting = false;
   registerHealthRoutes(http, { store, profile: config.profile, modules: () => modules, accepting: () => accepting });
 
+  // Modules that call this process's own gRPC server (look-back → inspection) ask
+  // for the address when they call: with GRPC_PORT=0 the port is known only after bind.
+  let boundGrpcPort: number | undefined;
+  const grpcAddress = () => `${config.host}:${boundGrpcPort ?? config.grpcPort}`;
   const missingServices: string[] = [];
   for (const name of config.services) {
     const create = MODULES[name];
@@ -66,10 +90,12 @@ export async function startPlatform(config: WenmingConfig, options: StartPlatfor
       missingServices.push(name);
       continue;
     }
-    modules.push(await create(config, { store, http, grpc: grpc.server, logger: logger.child({ service: name }), auth, bus, readStore }));
+    modules.push(
+      await create(config, { store, http, grpc: grpc.server, logger: logger.child({ service: name }), auth, bus, readStore, grpcAddress }),
+    );
   }
   for (const create of options.modules ?? []) {
-    modules.push(await create(config, { store, http, grpc: grpc.server, logger, auth, bus, readStore }));
+    modules.push(await create(config, { store, http, grpc: grpc.server, logger, auth, bus, readStore, grpcAddress }));
   }
   // Reflection lists what this process really serves: health and the modules' own services.
   const grpcServices = [HEALTH_SERVICE, ...modules.flatMap((module) => module.grpcServices ?? [])];
@@ -79,6 +105,7 @@ export async function startPlatform(config: WenmingConfig, options: StartPlatfor
 
   const address = await http.listen({ host: config.host, port: config.httpPort });
   const grpcPort = await grpc.listen(config.host, config.grpcPort);
+  boundGrpcPort = grpcPort;
   accepting = true;
   grpc.health.setStatus('', 'SERVING');
 

@@ -15,6 +15,9 @@ import { registerLookbackRoutes } from './api/http/routes.js';
 import { createInspectionClient, type InspectionPort } from './application/inspection-client.js';
 import { createReviews, REVIEW_CATEGORY } from './application/reviews.js';
 
+/** The streams this service writes and its context: the relay routes them to wenming.<context>.events.v1. */
+export const LOOKBACK_EVENTS = { context: 'lookback', categories: [REVIEW_CATEGORY] } as const;
+
 export interface LookbackOptions {
   /** Replaces the gRPC client of inspection (tests). */
   inspection?: InspectionPort;
@@ -22,11 +25,21 @@ export interface LookbackOptions {
 }
 
 /** Where inspection's gRPC server is: WENMING_INSPECTION_GRPC, else this process's own gRPC port (embedded profile). */
-export function inspectionAddress(config: WenmingConfig, env: NodeJS.ProcessEnv = process.env): string {
+/**
+ * Where inspection's gRPC API is: WENMING_INSPECTION_GRPC when set (its own
+ * process), else this process's own server, as bound (GRPC_PORT=0 picks a port
+ * only at bind time, so it is asked at the first call, not at start).
+ */
+export function inspectionAddress(
+  config: WenmingConfig,
+  boundAddress?: () => string,
+  env: NodeJS.ProcessEnv = process.env,
+): string | (() => string) {
   const configured = env.WENMING_INSPECTION_GRPC?.trim();
   if (configured) return configured;
-  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  return `${host}:${config.grpcPort}`;
+  const configuredHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  if (boundAddress) return () => boundAddress().replace(/^(0\.0\.0\.0|\[?::\]?):/, '127.0.0.1:');
+  return `${configuredHost}:${config.grpcPort}`;
 }
 
 /**
@@ -62,7 +75,8 @@ export function serviceToken(config: WenmingConfig, env: NodeJS.ProcessEnv = pro
 
 export function lookbackModule(options: LookbackOptions = {}): CreateModule {
   return (config: WenmingConfig, deps: ModuleDeps): ServiceModule => {
-    const inspection = options.inspection ?? createInspectionClient({ address: inspectionAddress(config), token: serviceToken(config) });
+    const inspection =
+      options.inspection ?? createInspectionClient({ address: inspectionAddress(config, deps.grpcAddress), token: serviceToken(config) });
     const reviews = createReviews({ store: deps.store, inspection, ...(options.now ? { now: options.now } : {}) });
     registerLookbackRoutes(deps.http, { store: deps.store, reviews });
     addLookbackService(deps.grpc, { store: deps.store, reviews, auth: deps.auth, logger: deps.logger });
@@ -70,7 +84,7 @@ export function lookbackModule(options: LookbackOptions = {}): CreateModule {
     return {
       name: 'lookback',
       grpcServices: [LOOKBACK_SERVICE],
-      events: { context: 'lookback', categories: [REVIEW_CATEGORY] },
+      events: LOOKBACK_EVENTS,
       async start() {
         started = true;
       },

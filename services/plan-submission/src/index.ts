@@ -1,3 +1,3 @@
 export { type Application, createApplication } from './application/handlers.js';
-export { createPlanSubmissionModule, type PlanSubmissionModule } from './module.js';
+export { createPlanSubmissionModule, PLAN_SUBMISSION_EVENTS, type PlanSubmissionModule } from './module.js';
 export { PROJECTIONS } from './projections/index.js';

@@ -10,6 +10,9 @@ import { createQueries } from './application/queries.js';
 import { CATEGORIES } from './application/streams.js';
 import { PROJECTIONS } from './projections/index.js';
 
+/** The streams this service writes and its context: the relay routes them to wenming.<context>.events.v1. */
+export const PLAN_SUBMISSION_EVENTS = { context: 'plansubmission', categories: CATEGORIES } as const;
+
 export type PlanSubmissionModule = ServiceModule & { rebuild(name: string): Promise<void>; caughtUp(): Promise<void> };
 
 export const createPlanSubmissionModule: CreateModule = (_config, deps): PlanSubmissionModule => {
@@ -21,7 +24,7 @@ export const createPlanSubmissionModule: CreateModule = (_config, deps): PlanSub
   return {
     name: 'plan-submission',
     grpcServices: [PLAN_SUBMISSION_SERVICE],
-    events: { context: 'plansubmission', categories: CATEGORIES },
+    events: PLAN_SUBMISSION_EVENTS,
     async start() {
       runner = startProjections({ eventStore: deps.store, readStore: deps.readStore, projections: PROJECTIONS, logger: deps.logger });
       await runner.caughtUp;

@@ -5,6 +5,7 @@ import { ConfigError } from '@wenming/service-kit';
 import { demoCommand } from './demo.js';
 import { dossierCommand } from './dossier.js';
 import { type CliIo, UsageError } from './io.js';
+import { projectionsCommand } from './projections.js';
 import { tokenCommand } from './token.js';
 
 export const USAGE = `Usage: wenming <command> [options]
@@ -13,6 +14,7 @@ Commands:
   token   print a bearer token for the embedded profile (wenming token --help)
   dossier export or verify a unit's dossier 创建活动档案 (wenming dossier --help)
   demo    load a demo city into the data directory (wenming demo --help)
+  projections  list the read models' projections, or rebuild them from the event store (wenming projections --help)
 
 More commands come with the services.
 `;
@@ -21,6 +23,7 @@ const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<void>> = {
   token: tokenCommand,
   dossier: dossierCommand,
   demo: demoCommand,
+  projections: projectionsCommand,
 };
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {

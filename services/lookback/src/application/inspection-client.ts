@@ -37,8 +37,8 @@ export interface InspectionPort {
 }
 
 export interface InspectionClientOptions {
-  /** host:port of the inspection gRPC server. */
-  address: string;
+  /** host:port of the inspection gRPC server; a function is asked at the first call (after the server bound its port). */
+  address: string | (() => string);
   /** A bearer token for the service (roles office + inspector), fetched per call so it can be renewed. */
   token: () => Promise<string>;
   deadlineMs?: number;
@@ -47,7 +47,10 @@ export interface InspectionClientOptions {
 export function createInspectionClient(options: InspectionClientOptions): InspectionPort {
   let client: InstanceType<typeof InspectionServiceClient> | undefined;
   const get = () => {
-    client ??= new InspectionServiceClient(options.address, grpc.credentials.createInsecure());
+    client ??= new InspectionServiceClient(
+      typeof options.address === 'function' ? options.address() : options.address,
+      grpc.credentials.createInsecure(),
+    );
     return client;
   };
   return {
