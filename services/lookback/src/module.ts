@@ -1,7 +1,8 @@
 // The look-back module 回头看: reads every unit's history straight from the event
 // store (no projection to catch up, so it is ready as soon as it starts), serves it
 // on HTTP and gRPC, and keeps look-back reviews in lookback-review-<id> streams,
-// which the relay publishes to wenming.lookback.events.v1.
+// which the relay publishes to wenming.lookback.events.v1, beside the audit trail of
+// integrity checks and dossier exports run over gRPC (integritycheck-<id>, dossierexport-<id>).
 import {
   type CreateModule,
   hs256Secret,
@@ -12,11 +13,15 @@ import {
 } from '@wenming/service-kit';
 import { addLookbackService, LOOKBACK_SERVICE } from './api/grpc/service.js';
 import { registerLookbackRoutes } from './api/http/routes.js';
+import { createAuditTrail, DOSSIER_EXPORT_CATEGORY, INTEGRITY_CHECK_CATEGORY } from './application/audit-trail.js';
 import { createInspectionClient, type InspectionPort } from './application/inspection-client.js';
 import { createReviews, REVIEW_CATEGORY } from './application/reviews.js';
 
 /** The streams this service writes and its context: the relay routes them to wenming.<context>.events.v1. */
-export const LOOKBACK_EVENTS = { context: 'lookback', categories: [REVIEW_CATEGORY] } as const;
+export const LOOKBACK_EVENTS = {
+  context: 'lookback',
+  categories: [REVIEW_CATEGORY, DOSSIER_EXPORT_CATEGORY, INTEGRITY_CHECK_CATEGORY],
+} as const;
 
 export interface LookbackOptions {
   /** Replaces the gRPC client of inspection (tests). */
@@ -79,7 +84,8 @@ export function lookbackModule(options: LookbackOptions = {}): CreateModule {
       options.inspection ?? createInspectionClient({ address: inspectionAddress(config, deps.grpcAddress), token: serviceToken(config) });
     const reviews = createReviews({ store: deps.store, inspection, ...(options.now ? { now: options.now } : {}) });
     registerLookbackRoutes(deps.http, { store: deps.store, reviews });
-    addLookbackService(deps.grpc, { store: deps.store, reviews, auth: deps.auth, logger: deps.logger });
+    const audit = createAuditTrail({ store: deps.store, ...(options.now ? { now: options.now } : {}) });
+    addLookbackService(deps.grpc, { store: deps.store, reviews, audit, auth: deps.auth, logger: deps.logger });
     let started = false;
     return {
       name: 'lookback',

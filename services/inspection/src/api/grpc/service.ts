@@ -73,7 +73,7 @@ export function addInspectionService(
           } while (call.request.follow && !call.cancelled);
           call.end();
         } catch (err) {
-          call.destroy(toServiceError(err, deps.logger));
+          call.emit('error', toServiceError(err, deps.logger)); // grpc-js turns an 'error' event into the call's status
         }
       })();
     };

@@ -1,13 +1,14 @@
 // LookbackService on grpc-js: the same application as HTTP; requests and replies
 // pass through the generated proto3 JSON codecs (fromJSON), the one place proto
 // meets the look-back's own shapes. RPCs this version does not serve answer
-// UNIMPLEMENTED, never a pretend answer.
-import * as grpc from '@grpc/grpc-js';
+// UNIMPLEMENTED, never a pretend answer (this version serves every rpc of the proto).
+import type * as grpc from '@grpc/grpc-js';
 import * as svc from '@wenming/contracts/wenming/lookback/v1/lookback_service.js';
 import type { EventStore, RecordedEvent } from '@wenming/eventstore';
 import { authenticateCall, grpcHandler, NotFoundError, type TokenVerifier, toServiceError, ValidationError } from '@wenming/service-kit';
 import type { Logger } from 'pino';
 import { requireAuditRead, requireHistoryRead } from '../../application/access.js';
+import type { AuditTrail } from '../../application/audit-trail.js';
 import {
   diffAsOf,
   stateAsOf,
@@ -16,15 +17,13 @@ import {
   timeline,
   timelinePage,
   toEntry,
-  verifyStream,
-  verifyUnit,
 } from '../../application/history.js';
 import type { Json, Reviews } from '../../application/reviews.js';
 import type { UnitState } from '../../domain/unit-state.js';
+import { DOSSIER_FILE_NAMES } from '../../dossier/export.js';
+import { sha256Hex } from '../../dossier/verify.js';
 
 export const LOOKBACK_SERVICE = 'wenming.lookback.v1.LookbackService';
-
-export const UNIMPLEMENTED_RPCS = ['GetIntegrityCheck', 'ExportDossier', 'StreamDossier', 'ListDossierExports'] as const;
 
 const CONTEXT_ENUM: Record<string, string> = {
   plansubmission: 'BOUNDED_CONTEXT_PLAN_SUBMISSION',
@@ -203,9 +202,9 @@ function commandResultJson(
 
 export function addLookbackService(
   server: grpc.Server,
-  deps: { store: EventStore; reviews: Reviews; auth: TokenVerifier; logger: Logger },
+  deps: { store: EventStore; reviews: Reviews; audit: AuditTrail; auth: TokenVerifier; logger: Logger },
 ): void {
-  const { store, reviews, auth, logger } = deps;
+  const { store, reviews, audit, auth, logger } = deps;
   const unary = <Req, Res>(
     codec: { fromJSON(o: unknown): Res },
     fn: (principal: Awaited<ReturnType<typeof authenticateCall>>, req: Req) => Promise<Json>,
@@ -218,17 +217,6 @@ export function addLookbackService(
       { logger },
     );
   const toJson = <T>(codec: { toJSON(m: T): unknown }, m: T) => codec.toJSON(m) as Json;
-  const unimplemented =
-    (name: string): grpc.handleUnaryCall<unknown, unknown> =>
-    (_call, callback) =>
-      callback({
-        code: grpc.status.UNIMPLEMENTED,
-        details: `${name} is not implemented in this version of look-back`,
-        metadata: new grpc.Metadata(),
-        name: 'Error',
-        message: name,
-      });
-
   const handlers: grpc.UntypedServiceImplementation = {
     getUnitTimeline: unary<svc.GetUnitTimelineRequest, svc.GetUnitTimelineResponse>(svc.GetUnitTimelineResponse, async (principal, req) => {
       const r = toJson(svc.GetUnitTimelineRequest, req);
@@ -263,40 +251,88 @@ export function addLookbackService(
         eventsBetween: diff.eventsBetween,
       };
     }),
+    // The integrity and dossier calls record what they did (audit-trail.ts): the audit trail of the auditors' reads.
     verifyIntegrity: unary<svc.VerifyIntegrityRequest, svc.VerifyIntegrityResponse>(svc.VerifyIntegrityResponse, async (principal, req) => {
-      requireAuditRead(principal);
-      const r = toJson(svc.VerifyIntegrityRequest, req);
-      const scope = r.scope ?? {};
-      // Not recorded as an IntegrityChecked event: auditors are read-only, and the check changes nothing.
-      if (scope.unitId) {
-        const u = await verifyUnit(store, scope.unitId);
-        return {
-          check: {
-            scope,
-            asOfPosition: u.asOfPosition,
-            streamsChecked: u.streamsChecked,
-            eventsChecked: u.eventsChecked,
-            intact: u.intact,
-            ...(u.firstBroken ? { firstBrokenLink: brokenJson(u.firstBroken.streamId, u.firstBroken) } : {}),
-            brokenStreamIds: u.streams.filter((s) => !s.ok).map((s) => s.streamId),
-          },
-        };
-      }
-      if (scope.streamId) {
-        const s = await verifyStream(store, scope.streamId);
-        return {
-          check: {
-            scope,
-            streamsChecked: 1,
-            eventsChecked: s.checked,
-            intact: s.ok,
-            ...(s.firstBroken ? { firstBrokenLink: brokenJson(s.streamId, s.firstBroken) } : {}),
-            brokenStreamIds: s.ok ? [] : [s.streamId],
-          },
-        };
-      }
-      throw new ValidationError('scope', 'name a unit_id or a stream_id (the whole store is not supported over gRPC)');
+      const out = await audit.verifyIntegrity(principal, toJson(svc.VerifyIntegrityRequest, req));
+      return { result: commandResultJson(out.result), check: out.record.data };
     }),
+    getIntegrityCheck: unary<svc.GetIntegrityCheckRequest, svc.GetIntegrityCheckResponse>(
+      svc.GetIntegrityCheckResponse,
+      async (principal, req) => {
+        const found = await audit.getIntegrityCheck(principal, toJson(svc.GetIntegrityCheckRequest, req));
+        return { check: found.data, checkedAt: found.recordedAt, ...(found.actor ? { checkedBy: actorJson(found.actor) } : {}) };
+      },
+    ),
+    exportDossier: unary<svc.ExportDossierRequest, svc.ExportDossierResponse>(svc.ExportDossierResponse, async (principal, req) => {
+      const out = await audit.exportDossier(principal, toJson(svc.ExportDossierRequest, req));
+      return {
+        result: commandResultJson(out.result),
+        export: out.record.data,
+        files: DOSSIER_FILE_NAMES.map((name) => {
+          const content = Buffer.from(out.dossier.files[name], 'utf8');
+          return { name, content: content.toString('base64'), sha256: sha256Hex(content) };
+        }),
+      };
+    }),
+    listDossierExports: unary<svc.ListDossierExportsRequest, svc.ListDossierExportsResponse>(
+      svc.ListDossierExportsResponse,
+      async (principal, req) => {
+        const out = await audit.listDossierExports(principal, toJson(svc.ListDossierExportsRequest, req));
+        return {
+          exports: out.records.map((r) => ({
+            export: r.data,
+            exportedAt: r.recordedAt,
+            ...(r.actor ? { exportedBy: actorJson(r.actor) } : {}),
+            eventId: r.eventId,
+          })),
+          page: { nextPageToken: out.nextPageToken },
+        };
+      },
+    ),
+    streamDossier: (call: grpc.ServerWritableStream<svc.StreamDossierRequest, svc.StreamDossierResponse>) => {
+      void (async () => {
+        try {
+          const principal = await authenticateCall(auth, call);
+          const r = toJson(svc.StreamDossierRequest, call.request);
+          const fileName: string = r.fileName ?? '';
+          if (fileName && !(DOSSIER_FILE_NAMES as readonly string[]).includes(fileName))
+            throw new ValidationError('fileName', `must be one of ${DOSSIER_FILE_NAMES.join(', ')}`);
+          const offset = Number(r.offset ?? 0);
+          if (!Number.isSafeInteger(offset) || offset < 0) throw new ValidationError('offset', 'must be a byte offset');
+          if (offset > 0 && !fileName) throw new ValidationError('offset', 'resumes one file: name it in fileName');
+          const chunkSize = r.chunkSize ? Number(r.chunkSize) : 64 * 1024;
+          if (!Number.isSafeInteger(chunkSize) || chunkSize < 1 || chunkSize > 1024 * 1024)
+            throw new ValidationError('chunkSize', 'must be 1 byte to 1 MiB (0 for 64 KiB)');
+          const { dossier } = await audit.dossierFiles(principal, r.exportId);
+          const names = fileName ? [fileName as (typeof DOSSIER_FILE_NAMES)[number]] : DOSSIER_FILE_NAMES;
+          for (const name of names) {
+            const bytes = Buffer.from(dossier.files[name], 'utf8');
+            if (offset > bytes.length) throw new ValidationError('offset', `is past the end of ${name} (${bytes.length} bytes)`);
+            const sha256 = sha256Hex(bytes);
+            let at = offset;
+            do {
+              if (call.cancelled) return;
+              const chunk = bytes.subarray(at, Math.min(at + chunkSize, bytes.length));
+              const last = at + chunk.length >= bytes.length;
+              const msg = svc.StreamDossierResponse.fromJSON({
+                offset: at,
+                chunk: chunk.toString('base64'),
+                last,
+                fileName: name,
+                fileSize: bytes.length,
+                ...(last ? { sha256 } : {}),
+              });
+              // Backpressure: when the transport's buffer is full, wait for it to drain.
+              if (!call.write(msg)) await new Promise<void>((res) => call.once('drain', () => res()));
+              at += chunk.length;
+            } while (at < bytes.length);
+          }
+          call.end();
+        } catch (err) {
+          call.emit('error', toServiceError(err, logger)); // grpc-js turns an 'error' event into the call's status
+        }
+      })();
+    },
     openLookbackReview: unary<svc.OpenLookbackReviewRequest, svc.OpenLookbackReviewResponse>(
       svc.OpenLookbackReviewResponse,
       async (principal, req) => {
@@ -381,7 +417,7 @@ export function addLookbackService(
           } while (r.follow && !call.cancelled);
           call.end();
         } catch (err) {
-          call.destroy(toServiceError(err, logger));
+          call.emit('error', toServiceError(err, logger)); // grpc-js turns an 'error' event into the call's status
         }
       })();
     },
@@ -401,12 +437,11 @@ export function addLookbackService(
           }
           call.end();
         } catch (err) {
-          call.destroy(toServiceError(err, logger));
+          call.emit('error', toServiceError(err, logger)); // grpc-js turns an 'error' event into the call's status
         }
       })();
     },
   };
-  for (const rpc of UNIMPLEMENTED_RPCS) handlers[rpc.charAt(0).toLowerCase() + rpc.slice(1)] = unimplemented(rpc);
   server.addService(svc.LookbackServiceService, handlers);
 }
 
@@ -428,12 +463,6 @@ function reviewJson(review: Awaited<ReturnType<Reviews['GetLookbackReview']>>['r
   };
 }
 
-function brokenJson(streamId: string, b: { revision: number; eventId: string; reason: string; expected: string; actual: string }): Json {
-  const problem =
-    b.reason === 'hash-mismatch'
-      ? 'LINK_PROBLEM_HASH_MISMATCH'
-      : b.reason === 'prev-hash-mismatch'
-        ? 'LINK_PROBLEM_PREV_HASH_MISMATCH'
-        : 'LINK_PROBLEM_MISSING_REVISION';
-  return { streamId, revision: b.revision, eventId: b.eventId, problem, expectedHash: b.expected, actualHash: b.actual };
+function actorJson(actor: { id: string; role: string }): Json {
+  return { id: actor.id, role: `ROLE_${actor.role.toUpperCase()}` };
 }

@@ -162,11 +162,14 @@ export function linkProblemToJSON(object: LinkProblem): string {
 
 /** The file format of a dossier. */
 export enum DossierFormat {
+  /** DOSSIER_FORMAT_UNSPECIFIED - The default: the file set of format "wenming-dossier/1". */
   DOSSIER_FORMAT_UNSPECIFIED = 0,
-  /** DOSSIER_FORMAT_JSONL - One event envelope per line (proto3 JSON), with every stream's head hash: checkable offline. */
-  DOSSIER_FORMAT_JSONL = 1,
-  /** DOSSIER_FORMAT_ZIP - A ZIP of the JSONL, the evidence files and a readable index. */
-  DOSSIER_FORMAT_ZIP = 2,
+  /**
+   * DOSSIER_FORMAT_FILES - "wenming-dossier/1": events.json (every event, full envelope), report.html (readable
+   * report), manifest.json (digests of both and every stream's head) and VERIFY.txt (how
+   * to re-check it offline): checkable without Wenming.
+   */
+  DOSSIER_FORMAT_FILES = 3,
   UNRECOGNIZED = -1,
 }
 
@@ -175,12 +178,9 @@ export function dossierFormatFromJSON(object: any): DossierFormat {
     case 0:
     case "DOSSIER_FORMAT_UNSPECIFIED":
       return DossierFormat.DOSSIER_FORMAT_UNSPECIFIED;
-    case 1:
-    case "DOSSIER_FORMAT_JSONL":
-      return DossierFormat.DOSSIER_FORMAT_JSONL;
-    case 2:
-    case "DOSSIER_FORMAT_ZIP":
-      return DossierFormat.DOSSIER_FORMAT_ZIP;
+    case 3:
+    case "DOSSIER_FORMAT_FILES":
+      return DossierFormat.DOSSIER_FORMAT_FILES;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -192,10 +192,8 @@ export function dossierFormatToJSON(object: DossierFormat): string {
   switch (object) {
     case DossierFormat.DOSSIER_FORMAT_UNSPECIFIED:
       return "DOSSIER_FORMAT_UNSPECIFIED";
-    case DossierFormat.DOSSIER_FORMAT_JSONL:
-      return "DOSSIER_FORMAT_JSONL";
-    case DossierFormat.DOSSIER_FORMAT_ZIP:
-      return "DOSSIER_FORMAT_ZIP";
+    case DossierFormat.DOSSIER_FORMAT_FILES:
+      return "DOSSIER_FORMAT_FILES";
     case DossierFormat.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -400,8 +398,12 @@ export interface DossierExported {
   asOfPosition: number;
   format: DossierFormat;
   eventCount: number;
+  /** The four files together. */
   sizeBytes: number;
-  /** sha256 of the exported file. */
+  /**
+   * sha256 of manifest.json, which holds the sha256 of events.json and report.html
+   * and every stream's head: one digest for the whole dossier.
+   */
   sha256: string;
   heads: StreamHead[];
 }

@@ -390,7 +390,9 @@ export interface DiffUnitStateResponse {
 }
 
 export interface VerifyIntegrityRequest {
+  /** Names the check: the same key answers with the check recorded the first time. */
   idempotencyKey: string;
+  /** A stream_id or a unit_id (the whole store is checked by `wenming verify`, not over gRPC). */
   scope:
     | IntegrityScope
     | undefined;
@@ -414,43 +416,85 @@ export interface GetIntegrityCheckResponse {
 }
 
 export interface ExportDossierRequest {
+  /**
+   * Names the export: the same key answers with the export recorded the first time
+   * (and its files, rebuilt as recorded).
+   */
   idempotencyKey: string;
   unitId: string;
+  /** Not supported yet (INVALID_ARGUMENT): a dossier covers the whole unit. */
   campaignId: string;
-  /** Now when absent. */
-  asOf: Date | undefined;
+  /** The instant of the export when absent (recorded in the export, so it can be rebuilt). */
+  asOf:
+    | Date
+    | undefined;
+  /** UNSPECIFIED or FILES: the file set "wenming-dossier/1". */
   format: DossierFormat;
-  /** Include the evidence files themselves (ZIP only). */
-  includeEvidenceFiles: boolean;
+}
+
+/** One file of a dossier, exactly as written to disk by `wenming dossier`. */
+export interface DossierFile {
+  /** events.json, report.html, manifest.json or VERIFY.txt. */
+  name: string;
+  content: Buffer;
+  sha256: string;
 }
 
 export interface ExportDossierResponse {
   result: CommandResult | undefined;
-  export: DossierExported | undefined;
+  export:
+    | DossierExported
+    | undefined;
+  /**
+   * The four files, in that order: write them to a directory and run
+   * `wenming dossier --verify <dir>` (or follow VERIFY.txt) to re-check offline.
+   */
+  files: DossierFile[];
 }
 
 export interface StreamDossierRequest {
   exportId: string;
-  /** Resume from this byte offset. */
+  /** Resume from this byte offset of `file_name` (only with a file_name). */
   offset: number;
+  /** Only this file; all four, one after the other, when empty. */
+  fileName: string;
+  /** Bytes per chunk; 64 KiB when 0, at most 1 MiB. */
+  chunkSize: number;
 }
 
 export interface StreamDossierResponse {
+  /** Of this chunk in its file. */
   offset: number;
   chunk: Buffer;
-  /** Set on the last chunk, with the whole file's sha256. */
+  /** Set on the last chunk of each file, with that whole file's sha256 and size. */
   last: boolean;
   sha256: string;
+  fileName: string;
+  fileSize: number;
 }
 
 export interface ListDossierExportsRequest {
-  page: PageRequest | undefined;
+  page:
+    | PageRequest
+    | undefined;
+  /** Only this unit's exports; every unit's when empty. */
   unitId: string;
 }
 
+/** A recorded export: what was exported, by whom, when. */
+export interface DossierExportRecord {
+  export: DossierExported | undefined;
+  exportedAt: Date | undefined;
+  exportedBy: Actor | undefined;
+  eventId: string;
+}
+
 export interface ListDossierExportsResponse {
-  exports: DossierExported[];
-  page: PageInfo | undefined;
+  page:
+    | PageInfo
+    | undefined;
+  /** Newest first. */
+  exports: DossierExportRecord[];
 }
 
 export interface LookbackReview {
@@ -3959,7 +4003,7 @@ export const GetIntegrityCheckResponse: MessageFns<GetIntegrityCheckResponse> = 
 };
 
 function createBaseExportDossierRequest(): ExportDossierRequest {
-  return { idempotencyKey: "", unitId: "", campaignId: "", asOf: undefined, format: 0, includeEvidenceFiles: false };
+  return { idempotencyKey: "", unitId: "", campaignId: "", asOf: undefined, format: 0 };
 }
 
 export const ExportDossierRequest: MessageFns<ExportDossierRequest> = {
@@ -3978,9 +4022,6 @@ export const ExportDossierRequest: MessageFns<ExportDossierRequest> = {
     }
     if (message.format !== 0) {
       writer.uint32(40).int32(message.format);
-    }
-    if (message.includeEvidenceFiles !== false) {
-      writer.uint32(48).bool(message.includeEvidenceFiles);
     }
     return writer;
   },
@@ -4038,14 +4079,6 @@ export const ExportDossierRequest: MessageFns<ExportDossierRequest> = {
             message.format = reader.int32() as any;
             continue;
           }
-          case 6: {
-            if (tag !== 48) {
-              break;
-            }
-
-            message.includeEvidenceFiles = reader.bool();
-            continue;
-          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4081,11 +4114,6 @@ export const ExportDossierRequest: MessageFns<ExportDossierRequest> = {
         ? fromJsonTimestamp(object.as_of)
         : undefined,
       format: isSet(object.format) ? dossierFormatFromJSON(object.format) : 0,
-      includeEvidenceFiles: isSet(object.includeEvidenceFiles)
-        ? globalThis.Boolean(object.includeEvidenceFiles)
-        : isSet(object.include_evidence_files)
-        ? globalThis.Boolean(object.include_evidence_files)
-        : false,
     };
   },
 
@@ -4106,9 +4134,6 @@ export const ExportDossierRequest: MessageFns<ExportDossierRequest> = {
     if (message.format !== 0) {
       obj.format = dossierFormatToJSON(message.format);
     }
-    if (message.includeEvidenceFiles !== false) {
-      obj.includeEvidenceFiles = message.includeEvidenceFiles;
-    }
     return obj;
   },
 
@@ -4122,13 +4147,113 @@ export const ExportDossierRequest: MessageFns<ExportDossierRequest> = {
     message.campaignId = object.campaignId ?? "";
     message.asOf = object.asOf ?? undefined;
     message.format = object.format ?? 0;
-    message.includeEvidenceFiles = object.includeEvidenceFiles ?? false;
+    return message;
+  },
+};
+
+function createBaseDossierFile(): DossierFile {
+  return { name: "", content: Buffer.alloc(0), sha256: "" };
+}
+
+export const DossierFile: MessageFns<DossierFile> = {
+  encode(message: DossierFile, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.content.length !== 0) {
+      writer.uint32(18).bytes(message.content);
+    }
+    if (message.sha256 !== "") {
+      writer.uint32(26).string(message.sha256);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DossierFile {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDossierFile();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.content = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.sha256 = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DossierFile {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      content: isSet(object.content) ? Buffer.from(bytesFromBase64(object.content)) : Buffer.alloc(0),
+      sha256: isSet(object.sha256) ? globalThis.String(object.sha256) : "",
+    };
+  },
+
+  toJSON(message: DossierFile): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.content.length !== 0) {
+      obj.content = base64FromBytes(message.content);
+    }
+    if (message.sha256 !== "") {
+      obj.sha256 = message.sha256;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DossierFile>, I>>(base?: I): DossierFile {
+    return DossierFile.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DossierFile>, I>>(object: I): DossierFile {
+    const message = createBaseDossierFile();
+    message.name = object.name ?? "";
+    message.content = object.content ?? Buffer.alloc(0);
+    message.sha256 = object.sha256 ?? "";
     return message;
   },
 };
 
 function createBaseExportDossierResponse(): ExportDossierResponse {
-  return { result: undefined, export: undefined };
+  return { result: undefined, export: undefined, files: [] };
 }
 
 export const ExportDossierResponse: MessageFns<ExportDossierResponse> = {
@@ -4138,6 +4263,9 @@ export const ExportDossierResponse: MessageFns<ExportDossierResponse> = {
     }
     if (message.export !== undefined) {
       DossierExported.encode(message.export, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.files) {
+      DossierFile.encode(v!, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -4171,6 +4299,14 @@ export const ExportDossierResponse: MessageFns<ExportDossierResponse> = {
             message.export = DossierExported.decode(reader, reader.uint32());
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.files.push(DossierFile.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4187,6 +4323,7 @@ export const ExportDossierResponse: MessageFns<ExportDossierResponse> = {
     return {
       result: isSet(object.result) ? CommandResult.fromJSON(object.result) : undefined,
       export: isSet(object.export) ? DossierExported.fromJSON(object.export) : undefined,
+      files: globalThis.Array.isArray(object?.files) ? object.files.map((e: any) => DossierFile.fromJSON(e)) : [],
     };
   },
 
@@ -4197,6 +4334,9 @@ export const ExportDossierResponse: MessageFns<ExportDossierResponse> = {
     }
     if (message.export !== undefined) {
       obj.export = DossierExported.toJSON(message.export);
+    }
+    if (message.files?.length) {
+      obj.files = message.files.map((e) => DossierFile.toJSON(e));
     }
     return obj;
   },
@@ -4212,12 +4352,13 @@ export const ExportDossierResponse: MessageFns<ExportDossierResponse> = {
     message.export = (object.export !== undefined && object.export !== null)
       ? DossierExported.fromPartial(object.export)
       : undefined;
+    message.files = object.files?.map((e) => DossierFile.fromPartial(e)) || [];
     return message;
   },
 };
 
 function createBaseStreamDossierRequest(): StreamDossierRequest {
-  return { exportId: "", offset: 0 };
+  return { exportId: "", offset: 0, fileName: "", chunkSize: 0 };
 }
 
 export const StreamDossierRequest: MessageFns<StreamDossierRequest> = {
@@ -4227,6 +4368,12 @@ export const StreamDossierRequest: MessageFns<StreamDossierRequest> = {
     }
     if (message.offset !== 0) {
       writer.uint32(16).int64(message.offset);
+    }
+    if (message.fileName !== "") {
+      writer.uint32(26).string(message.fileName);
+    }
+    if (message.chunkSize !== 0) {
+      writer.uint32(32).int32(message.chunkSize);
     }
     return writer;
   },
@@ -4260,6 +4407,22 @@ export const StreamDossierRequest: MessageFns<StreamDossierRequest> = {
             message.offset = longToNumber(reader.int64());
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.fileName = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.chunkSize = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4280,6 +4443,16 @@ export const StreamDossierRequest: MessageFns<StreamDossierRequest> = {
         ? globalThis.String(object.export_id)
         : "",
       offset: isSet(object.offset) ? globalThis.Number(object.offset) : 0,
+      fileName: isSet(object.fileName)
+        ? globalThis.String(object.fileName)
+        : isSet(object.file_name)
+        ? globalThis.String(object.file_name)
+        : "",
+      chunkSize: isSet(object.chunkSize)
+        ? globalThis.Number(object.chunkSize)
+        : isSet(object.chunk_size)
+        ? globalThis.Number(object.chunk_size)
+        : 0,
     };
   },
 
@@ -4291,6 +4464,12 @@ export const StreamDossierRequest: MessageFns<StreamDossierRequest> = {
     if (message.offset !== 0) {
       obj.offset = Math.round(message.offset);
     }
+    if (message.fileName !== "") {
+      obj.fileName = message.fileName;
+    }
+    if (message.chunkSize !== 0) {
+      obj.chunkSize = Math.round(message.chunkSize);
+    }
     return obj;
   },
 
@@ -4301,12 +4480,14 @@ export const StreamDossierRequest: MessageFns<StreamDossierRequest> = {
     const message = createBaseStreamDossierRequest();
     message.exportId = object.exportId ?? "";
     message.offset = object.offset ?? 0;
+    message.fileName = object.fileName ?? "";
+    message.chunkSize = object.chunkSize ?? 0;
     return message;
   },
 };
 
 function createBaseStreamDossierResponse(): StreamDossierResponse {
-  return { offset: 0, chunk: Buffer.alloc(0), last: false, sha256: "" };
+  return { offset: 0, chunk: Buffer.alloc(0), last: false, sha256: "", fileName: "", fileSize: 0 };
 }
 
 export const StreamDossierResponse: MessageFns<StreamDossierResponse> = {
@@ -4322,6 +4503,12 @@ export const StreamDossierResponse: MessageFns<StreamDossierResponse> = {
     }
     if (message.sha256 !== "") {
       writer.uint32(34).string(message.sha256);
+    }
+    if (message.fileName !== "") {
+      writer.uint32(42).string(message.fileName);
+    }
+    if (message.fileSize !== 0) {
+      writer.uint32(48).int64(message.fileSize);
     }
     return writer;
   },
@@ -4371,6 +4558,22 @@ export const StreamDossierResponse: MessageFns<StreamDossierResponse> = {
             message.sha256 = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.fileName = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.fileSize = longToNumber(reader.int64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4389,6 +4592,16 @@ export const StreamDossierResponse: MessageFns<StreamDossierResponse> = {
       chunk: isSet(object.chunk) ? Buffer.from(bytesFromBase64(object.chunk)) : Buffer.alloc(0),
       last: isSet(object.last) ? globalThis.Boolean(object.last) : false,
       sha256: isSet(object.sha256) ? globalThis.String(object.sha256) : "",
+      fileName: isSet(object.fileName)
+        ? globalThis.String(object.fileName)
+        : isSet(object.file_name)
+        ? globalThis.String(object.file_name)
+        : "",
+      fileSize: isSet(object.fileSize)
+        ? globalThis.Number(object.fileSize)
+        : isSet(object.file_size)
+        ? globalThis.Number(object.file_size)
+        : 0,
     };
   },
 
@@ -4406,6 +4619,12 @@ export const StreamDossierResponse: MessageFns<StreamDossierResponse> = {
     if (message.sha256 !== "") {
       obj.sha256 = message.sha256;
     }
+    if (message.fileName !== "") {
+      obj.fileName = message.fileName;
+    }
+    if (message.fileSize !== 0) {
+      obj.fileSize = Math.round(message.fileSize);
+    }
     return obj;
   },
 
@@ -4418,6 +4637,8 @@ export const StreamDossierResponse: MessageFns<StreamDossierResponse> = {
     message.chunk = object.chunk ?? Buffer.alloc(0);
     message.last = object.last ?? false;
     message.sha256 = object.sha256 ?? "";
+    message.fileName = object.fileName ?? "";
+    message.fileSize = object.fileSize ?? 0;
     return message;
   },
 };
@@ -4513,17 +4734,150 @@ export const ListDossierExportsRequest: MessageFns<ListDossierExportsRequest> = 
   },
 };
 
+function createBaseDossierExportRecord(): DossierExportRecord {
+  return { export: undefined, exportedAt: undefined, exportedBy: undefined, eventId: "" };
+}
+
+export const DossierExportRecord: MessageFns<DossierExportRecord> = {
+  encode(message: DossierExportRecord, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.export !== undefined) {
+      DossierExported.encode(message.export, writer.uint32(10).fork()).join();
+    }
+    if (message.exportedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.exportedAt), writer.uint32(18).fork()).join();
+    }
+    if (message.exportedBy !== undefined) {
+      Actor.encode(message.exportedBy, writer.uint32(26).fork()).join();
+    }
+    if (message.eventId !== "") {
+      writer.uint32(34).string(message.eventId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DossierExportRecord {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDossierExportRecord();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.export = DossierExported.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.exportedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.exportedBy = Actor.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.eventId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DossierExportRecord {
+    return {
+      export: isSet(object.export) ? DossierExported.fromJSON(object.export) : undefined,
+      exportedAt: isSet(object.exportedAt)
+        ? fromJsonTimestamp(object.exportedAt)
+        : isSet(object.exported_at)
+        ? fromJsonTimestamp(object.exported_at)
+        : undefined,
+      exportedBy: isSet(object.exportedBy)
+        ? Actor.fromJSON(object.exportedBy)
+        : isSet(object.exported_by)
+        ? Actor.fromJSON(object.exported_by)
+        : undefined,
+      eventId: isSet(object.eventId)
+        ? globalThis.String(object.eventId)
+        : isSet(object.event_id)
+        ? globalThis.String(object.event_id)
+        : "",
+    };
+  },
+
+  toJSON(message: DossierExportRecord): unknown {
+    const obj: any = {};
+    if (message.export !== undefined) {
+      obj.export = DossierExported.toJSON(message.export);
+    }
+    if (message.exportedAt !== undefined) {
+      obj.exportedAt = message.exportedAt.toISOString();
+    }
+    if (message.exportedBy !== undefined) {
+      obj.exportedBy = Actor.toJSON(message.exportedBy);
+    }
+    if (message.eventId !== "") {
+      obj.eventId = message.eventId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DossierExportRecord>, I>>(base?: I): DossierExportRecord {
+    return DossierExportRecord.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DossierExportRecord>, I>>(object: I): DossierExportRecord {
+    const message = createBaseDossierExportRecord();
+    message.export = (object.export !== undefined && object.export !== null)
+      ? DossierExported.fromPartial(object.export)
+      : undefined;
+    message.exportedAt = object.exportedAt ?? undefined;
+    message.exportedBy = (object.exportedBy !== undefined && object.exportedBy !== null)
+      ? Actor.fromPartial(object.exportedBy)
+      : undefined;
+    message.eventId = object.eventId ?? "";
+    return message;
+  },
+};
+
 function createBaseListDossierExportsResponse(): ListDossierExportsResponse {
-  return { exports: [], page: undefined };
+  return { page: undefined, exports: [] };
 }
 
 export const ListDossierExportsResponse: MessageFns<ListDossierExportsResponse> = {
   encode(message: ListDossierExportsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    for (const v of message.exports) {
-      DossierExported.encode(v!, writer.uint32(10).fork()).join();
-    }
     if (message.page !== undefined) {
       PageInfo.encode(message.page, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.exports) {
+      DossierExportRecord.encode(v!, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -4541,20 +4895,20 @@ export const ListDossierExportsResponse: MessageFns<ListDossierExportsResponse> 
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.exports.push(DossierExported.decode(reader, reader.uint32()));
-            continue;
-          }
           case 2: {
             if (tag !== 18) {
               break;
             }
 
             message.page = PageInfo.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.exports.push(DossierExportRecord.decode(reader, reader.uint32()));
             continue;
           }
         }
@@ -4571,20 +4925,20 @@ export const ListDossierExportsResponse: MessageFns<ListDossierExportsResponse> 
 
   fromJSON(object: any): ListDossierExportsResponse {
     return {
-      exports: globalThis.Array.isArray(object?.exports)
-        ? object.exports.map((e: any) => DossierExported.fromJSON(e))
-        : [],
       page: isSet(object.page) ? PageInfo.fromJSON(object.page) : undefined,
+      exports: globalThis.Array.isArray(object?.exports)
+        ? object.exports.map((e: any) => DossierExportRecord.fromJSON(e))
+        : [],
     };
   },
 
   toJSON(message: ListDossierExportsResponse): unknown {
     const obj: any = {};
-    if (message.exports?.length) {
-      obj.exports = message.exports.map((e) => DossierExported.toJSON(e));
-    }
     if (message.page !== undefined) {
       obj.page = PageInfo.toJSON(message.page);
+    }
+    if (message.exports?.length) {
+      obj.exports = message.exports.map((e) => DossierExportRecord.toJSON(e));
     }
     return obj;
   },
@@ -4594,8 +4948,8 @@ export const ListDossierExportsResponse: MessageFns<ListDossierExportsResponse> 
   },
   fromPartial<I extends Exact<DeepPartial<ListDossierExportsResponse>, I>>(object: I): ListDossierExportsResponse {
     const message = createBaseListDossierExportsResponse();
-    message.exports = object.exports?.map((e) => DossierExported.fromPartial(e)) || [];
     message.page = (object.page !== undefined && object.page !== null) ? PageInfo.fromPartial(object.page) : undefined;
+    message.exports = object.exports?.map((e) => DossierExportRecord.fromPartial(e)) || [];
     return message;
   },
 };
@@ -6778,7 +7132,11 @@ export const LookbackServiceService = {
   },
   /**
    * ── Integrity and dossier ──
-   * Verifies the hash chains of a stream, a unit or the whole store; records the check.
+   * (auditor, office, admin.) Auditors are read-only for the domain; what these calls
+   * record is the audit trail itself: that a check was run or a dossier exported, by
+   * whom, when, and with which digest (streams integritycheck-<id>, dossierexport-<id>).
+   *
+   * Verifies the hash chains of a stream or a unit; records the check (IntegrityChecked).
    */
   verifyIntegrity: {
     path: "/wenming.lookback.v1.LookbackService/VerifyIntegrity" as const,
@@ -6791,6 +7149,7 @@ export const LookbackServiceService = {
       Buffer.from(VerifyIntegrityResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): VerifyIntegrityResponse => VerifyIntegrityResponse.decode(value),
   },
+  /** A recorded check, with who ran it and when. */
   getIntegrityCheck: {
     path: "/wenming.lookback.v1.LookbackService/GetIntegrityCheck" as const,
     requestStream: false as const,
@@ -6802,7 +7161,10 @@ export const LookbackServiceService = {
       Buffer.from(GetIntegrityCheckResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetIntegrityCheckResponse => GetIntegrityCheckResponse.decode(value),
   },
-  /** Exports a unit's dossier 创建活动档案 as of an instant; records the export and its digest. */
+  /**
+   * Exports a unit's dossier 创建活动档案 as of an instant, its files inline; records the
+   * export and its digest (DossierExported).
+   */
   exportDossier: {
     path: "/wenming.lookback.v1.LookbackService/ExportDossier" as const,
     requestStream: false as const,
@@ -6813,7 +7175,10 @@ export const LookbackServiceService = {
       Buffer.from(ExportDossierResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ExportDossierResponse => ExportDossierResponse.decode(value),
   },
-  /** Downloads an exported dossier in chunks. */
+  /**
+   * The files of a recorded export in chunks (for large units), rebuilt from the store
+   * as recorded; FAILED_PRECONDITION when the store no longer gives the recorded digest.
+   */
   streamDossier: {
     path: "/wenming.lookback.v1.LookbackService/StreamDossier" as const,
     requestStream: false as const,
@@ -6824,6 +7189,7 @@ export const LookbackServiceService = {
       Buffer.from(StreamDossierResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): StreamDossierResponse => StreamDossierResponse.decode(value),
   },
+  /** Recorded exports, newest first, with who exported them and when. */
   listDossierExports: {
     path: "/wenming.lookback.v1.LookbackService/ListDossierExports" as const,
     requestStream: false as const,
@@ -6939,14 +7305,26 @@ export interface LookbackServiceServer extends UntypedServiceImplementation {
   diffUnitState: handleUnaryCall<DiffUnitStateRequest, DiffUnitStateResponse>;
   /**
    * ── Integrity and dossier ──
-   * Verifies the hash chains of a stream, a unit or the whole store; records the check.
+   * (auditor, office, admin.) Auditors are read-only for the domain; what these calls
+   * record is the audit trail itself: that a check was run or a dossier exported, by
+   * whom, when, and with which digest (streams integritycheck-<id>, dossierexport-<id>).
+   *
+   * Verifies the hash chains of a stream or a unit; records the check (IntegrityChecked).
    */
   verifyIntegrity: handleUnaryCall<VerifyIntegrityRequest, VerifyIntegrityResponse>;
+  /** A recorded check, with who ran it and when. */
   getIntegrityCheck: handleUnaryCall<GetIntegrityCheckRequest, GetIntegrityCheckResponse>;
-  /** Exports a unit's dossier 创建活动档案 as of an instant; records the export and its digest. */
+  /**
+   * Exports a unit's dossier 创建活动档案 as of an instant, its files inline; records the
+   * export and its digest (DossierExported).
+   */
   exportDossier: handleUnaryCall<ExportDossierRequest, ExportDossierResponse>;
-  /** Downloads an exported dossier in chunks. */
+  /**
+   * The files of a recorded export in chunks (for large units), rebuilt from the store
+   * as recorded; FAILED_PRECONDITION when the store no longer gives the recorded digest.
+   */
   streamDossier: handleServerStreamingCall<StreamDossierRequest, StreamDossierResponse>;
+  /** Recorded exports, newest first, with who exported them and when. */
   listDossierExports: handleUnaryCall<ListDossierExportsRequest, ListDossierExportsResponse>;
   /** ── Look-back reviews 回头看 (auditor, office) ── */
   openLookbackReview: handleUnaryCall<OpenLookbackReviewRequest, OpenLookbackReviewResponse>;
@@ -7051,7 +7429,11 @@ export interface LookbackServiceClient extends Client {
   ): ClientUnaryCall;
   /**
    * ── Integrity and dossier ──
-   * Verifies the hash chains of a stream, a unit or the whole store; records the check.
+   * (auditor, office, admin.) Auditors are read-only for the domain; what these calls
+   * record is the audit trail itself: that a check was run or a dossier exported, by
+   * whom, when, and with which digest (streams integritycheck-<id>, dossierexport-<id>).
+   *
+   * Verifies the hash chains of a stream or a unit; records the check (IntegrityChecked).
    */
   verifyIntegrity(
     request: VerifyIntegrityRequest,
@@ -7068,6 +7450,7 @@ export interface LookbackServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: VerifyIntegrityResponse) => void,
   ): ClientUnaryCall;
+  /** A recorded check, with who ran it and when. */
   getIntegrityCheck(
     request: GetIntegrityCheckRequest,
     callback: (error: ServiceError | null, response: GetIntegrityCheckResponse) => void,
@@ -7083,7 +7466,10 @@ export interface LookbackServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetIntegrityCheckResponse) => void,
   ): ClientUnaryCall;
-  /** Exports a unit's dossier 创建活动档案 as of an instant; records the export and its digest. */
+  /**
+   * Exports a unit's dossier 创建活动档案 as of an instant, its files inline; records the
+   * export and its digest (DossierExported).
+   */
   exportDossier(
     request: ExportDossierRequest,
     callback: (error: ServiceError | null, response: ExportDossierResponse) => void,
@@ -7099,7 +7485,10 @@ export interface LookbackServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ExportDossierResponse) => void,
   ): ClientUnaryCall;
-  /** Downloads an exported dossier in chunks. */
+  /**
+   * The files of a recorded export in chunks (for large units), rebuilt from the store
+   * as recorded; FAILED_PRECONDITION when the store no longer gives the recorded digest.
+   */
   streamDossier(
     request: StreamDossierRequest,
     options?: Partial<CallOptions>,
@@ -7109,6 +7498,7 @@ export interface LookbackServiceClient extends Client {
     metadata?: Metadata,
     options?: Partial<CallOptions>,
   ): ClientReadableStream<StreamDossierResponse>;
+  /** Recorded exports, newest first, with who exported them and when. */
   listDossierExports(
     request: ListDossierExportsRequest,
     callback: (error: ServiceError | null, response: ListDossierExportsResponse) => void,
