@@ -17,8 +17,9 @@ import * as svc from '@wenming/contracts/wenming/inspection/v1/inspection_servic
 import { InspectionServiceClient } from '@wenming/contracts/wenming/inspection/v1/inspection_service.js';
 import type { InspectionModule } from '@wenming/inspection';
 import { eventsTopic } from '@wenming/messaging';
-import { hs256Secret, loadConfig, type Role as PrincipalRole, signHs256Token } from '@wenming/service-kit';
+import { loadConfig, type Role as PrincipalRole } from '@wenming/service-kit';
 import { type RunningPlatform, startPlatform } from './platform.js';
+import { httpJson, type Json, signToken } from './test-fixtures/e2e-calls.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wenming-inspection-'));
 const config = loadConfig({
@@ -36,23 +37,11 @@ let n = 0;
 const k = () => `key-${++n}`;
 const future = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 
-async function token(roles: PrincipalRole[], units: string[] = [], sub = `t-${roles.join('-')}`) {
-  if (config.auth.mode !== 'hs256') throw new Error('embedded only');
-  return signHs256Token({ sub, roles, units, ttlSec: 600 }, hs256Secret(config.auth));
-}
+const token = (roles: PrincipalRole[], units: string[] = [], sub?: string) => signToken(config, roles, units, sub);
 
-// biome-ignore lint/suspicious/noExplicitAny: JSON answers are checked field by field
-type Any = any;
-async function http(method: 'GET' | 'POST', path: string, who: string, body?: unknown): Promise<{ status: number; body: Any }> {
-  const headers: Record<string, string> = { authorization: `Bearer ${tok[who]}` };
-  if (method === 'POST') {
-    headers['content-type'] = 'application/json';
-    headers['idempotency-key'] = k();
-  }
-  const res = await fetch(`${platform.httpUrl}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
+type Any = Json;
+const http = (method: 'GET' | 'POST', path: string, who: string, body?: unknown) =>
+  httpJson(`${platform.httpUrl}${path}`, method, tok[who], body, method === 'POST' ? k() : undefined);
 const post = (path: string, who: string, body: unknown = {}) => http('POST', `/api/inspection${path}`, who, body);
 const get = (path: string, who: string) => http('GET', `/api/inspection${path}`, who);
 

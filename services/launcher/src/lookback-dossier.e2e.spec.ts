@@ -17,8 +17,9 @@ import { LookbackServiceClient } from '@wenming/contracts/wenming/lookback/v1/lo
 import { verifyDossier } from '@wenming/lookback';
 import type { PlanSubmissionModule } from '@wenming/plan-submission';
 import { COMPLETE_PLAN } from '@wenming/plan-submission/test-data';
-import { hs256Secret, loadConfig, type Role as PrincipalRole, signHs256Token } from '@wenming/service-kit';
+import { loadConfig, type Role as PrincipalRole } from '@wenming/service-kit';
 import { type RunningPlatform, startPlatform } from './platform.js';
+import { bearer, collect, signToken, unaryCall } from './test-fixtures/e2e-calls.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wenming-lookback-dossier-'));
 const config = loadConfig({
@@ -35,10 +36,7 @@ let n = 0;
 const k = () => `dossier-key-${++n}`;
 const sha = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
 
-async function token(roles: PrincipalRole[], units: string[] = [], sub = `t-${roles.join('-')}`) {
-  if (config.auth.mode !== 'hs256') throw new Error('embedded only');
-  return signHs256Token({ sub, roles, units, ttlSec: 600 }, hs256Secret(config.auth));
-}
+const token = (roles: PrincipalRole[], units: string[] = [], sub?: string) => signToken(config, roles, units, sub);
 
 async function ps(path: string, who: string, body: unknown = {}) {
   const res = await fetch(`${platform.httpUrl}/api/plan-submission${path}`, {
@@ -49,23 +47,8 @@ async function ps(path: string, who: string, body: unknown = {}) {
   assert.equal(res.status, 200, await res.text());
 }
 
-function md(who: string) {
-  const m = new grpc.Metadata();
-  m.set('authorization', `Bearer ${tok[who]}`);
-  return m;
-}
-function unary<Res>(method: string, who: string, req: object): Promise<Res> {
-  const c = lookback as unknown as Record<string, (r: object, m: grpc.Metadata, cb: (e: grpc.ServiceError | null, r: Res) => void) => void>;
-  return new Promise((resolve, reject) => c[method]!.call(lookback, req, md(who), (e, r) => (e ? reject(e) : resolve(r))));
-}
-function collect<T>(call: grpc.ClientReadableStream<T>): Promise<T[]> {
-  const out: T[] = [];
-  return new Promise((resolve, reject) => {
-    call.on('data', (m: T) => out.push(m));
-    call.on('end', () => resolve(out));
-    call.on('error', reject);
-  });
-}
+const md = (who: string) => bearer(tok[who]);
+const unary = <Res>(method: string, who: string, req: object) => unaryCall<Res>(lookback, method, md(who), req);
 const streamDossier = (who: string, req: Partial<lb.StreamDossierRequest>) =>
   collect(lookback.streamDossier(lb.StreamDossierRequest.fromPartial(req), md(who)));
 

@@ -18,8 +18,9 @@ import { LookbackServiceClient } from '@wenming/contracts/wenming/lookback/v1/lo
 import type { InspectionModule } from '@wenming/inspection';
 import type { PlanSubmissionModule } from '@wenming/plan-submission';
 import { COMPLETE_PLAN } from '@wenming/plan-submission/test-data';
-import { hs256Secret, loadConfig, type Role as PrincipalRole, signHs256Token } from '@wenming/service-kit';
+import { loadConfig, type Role as PrincipalRole } from '@wenming/service-kit';
 import { type RunningPlatform, startPlatform } from './platform.js';
+import { bearer, collect, httpJson, type Json, signToken, unaryCall } from './test-fixtures/e2e-calls.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wenming-lookback-'));
 const config = loadConfig({
@@ -40,23 +41,11 @@ const k = () => `key-${++n}`;
 const future = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function token(roles: PrincipalRole[], units: string[] = [], sub = `t-${roles.join('-')}`) {
-  if (config.auth.mode !== 'hs256') throw new Error('embedded only');
-  return signHs256Token({ sub, roles, units, ttlSec: 600 }, hs256Secret(config.auth));
-}
+const token = (roles: PrincipalRole[], units: string[] = [], sub?: string) => signToken(config, roles, units, sub);
 
-// biome-ignore lint/suspicious/noExplicitAny: JSON answers are checked field by field
-type Any = any;
-async function http(method: 'GET' | 'POST', path: string, who: string, body?: unknown): Promise<{ status: number; body: Any }> {
-  const headers: Record<string, string> = { authorization: `Bearer ${tok[who]}` };
-  if (method === 'POST') {
-    headers['content-type'] = 'application/json';
-    headers['idempotency-key'] = k();
-  }
-  const res = await fetch(`${platform.httpUrl}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
+type Any = Json;
+const http = (method: 'GET' | 'POST', path: string, who: string, body?: unknown) =>
+  httpJson(`${platform.httpUrl}${path}`, method, tok[who], body, method === 'POST' ? k() : undefined);
 async function ok(p: Promise<{ status: number; body: Any }>): Promise<Any> {
   const r = await p;
   assert.equal(r.status, 200, JSON.stringify(r.body));
@@ -66,23 +55,8 @@ const ps = (path: string, who: string, body: unknown = {}) => ok(http('POST', `/
 const insp = (path: string, who: string, body: unknown = {}) => ok(http('POST', `/api/inspection${path}`, who, body));
 const lbPost = (path: string, who: string, body: unknown = {}) => ok(http('POST', `/api/lookback${path}`, who, body));
 
-function md(who: string) {
-  const m = new grpc.Metadata();
-  m.set('authorization', `Bearer ${tok[who]}`);
-  return m;
-}
-function unary<Res>(method: string, who: string, req: object): Promise<Res> {
-  const c = lookback as unknown as Record<string, (r: object, m: grpc.Metadata, cb: (e: grpc.ServiceError | null, r: Res) => void) => void>;
-  return new Promise((resolve, reject) => c[method]!.call(lookback, req, md(who), (e, r) => (e ? reject(e) : resolve(r))));
-}
-function collect<T>(call: grpc.ClientReadableStream<T>): Promise<T[]> {
-  const out: T[] = [];
-  return new Promise((resolve, reject) => {
-    call.on('data', (m: T) => out.push(m));
-    call.on('end', () => resolve(out));
-    call.on('error', reject);
-  });
-}
+const md = (who: string) => bearer(tok[who]);
+const unary = <Res>(method: string, who: string, req: object) => unaryCall<Res>(lookback, method, md(who), req);
 
 /** What the live read models say about the unit at one instant. */
 interface LiveAnswer {

@@ -1,0 +1,49 @@
+// TEST FIXTURE: the small client helpers the platform e2e specs share — a bearer
+// token signed with the platform's secret, a JSON HTTP call, gRPC metadata, a
+// unary call by method name, and a server stream collected to an array.
+import * as grpc from '@grpc/grpc-js';
+import { hs256Secret, type Role, signHs256Token, type WenmingConfig } from '@wenming/service-kit';
+
+export function signToken(config: WenmingConfig, roles: Role[], units: string[] = [], sub = `t-${roles.join('-')}`): Promise<string> {
+  if (config.auth.mode !== 'hs256') throw new Error('embedded only');
+  return signHs256Token({ sub, roles, units, ttlSec: 600 }, hs256Secret(config.auth));
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: JSON answers are checked field by field
+export type Json = any;
+
+export async function httpJson(
+  url: string,
+  method: 'GET' | 'POST',
+  token: string | undefined,
+  body?: unknown,
+  idempotencyKey?: string,
+): Promise<{ status: number; body: Json }> {
+  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+  if (method === 'POST') headers['content-type'] = 'application/json';
+  if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
+  const res = await fetch(url, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+export function bearer(token: string | undefined): grpc.Metadata {
+  const m = new grpc.Metadata();
+  m.set('authorization', `Bearer ${token}`);
+  return m;
+}
+
+/** Calls a generated client's unary method by name; rejects with the ServiceError. */
+export function unaryCall<Res>(client: object, method: string, metadata: grpc.Metadata, req: object): Promise<Res> {
+  const c = client as Record<string, (r: object, m: grpc.Metadata, cb: (e: grpc.ServiceError | null, r: Res) => void) => void>;
+  return new Promise((resolve, reject) => c[method]!.call(client, req, metadata, (e, r) => (e ? reject(e) : resolve(r))));
+}
+
+export function collect<T>(call: grpc.ClientReadableStream<T>): Promise<T[]> {
+  const out: T[] = [];
+  return new Promise((resolve, reject) => {
+    call.on('data', (m: T) => out.push(m));
+    call.on('end', () => resolve(out));
+    call.on('error', reject);
+  });
+}
