@@ -22,6 +22,7 @@ import * as lb from '@wenming/contracts/wenming/lookback/v1/lookback_service.js'
 import { type EventStore, openEventStore } from '@wenming/eventstore';
 import { COMPLETE_PLAN } from '@wenming/plan-submission/test-data';
 import { type Role, signHs256Token } from '@wenming/service-kit';
+import { MongoClient } from 'mongodb';
 import { killAll, runCli, type ServiceProcess, startService, stopService, tail, waitFor } from './processes.js';
 
 const { PG_URL, KAFKA_BROKERS, MONGODB_URL } = process.env;
@@ -494,11 +495,28 @@ describe('the city on real servers, one process per service', { skip }, () => {
       500,
     );
     const beforeRebuild = await ask();
+    // The campaign's catalog inspection keeps from plan-submission's topic (no query shows it).
+    const catalog = async () => {
+      const client = new MongoClient(MONGODB_URL!, { serverSelectionTimeoutMS: 30_000 });
+      try {
+        return await client
+          .db(common().MONGODB_DATABASE)
+          .collection('inspection.catalogs')
+          .findOne({ _id: campaignId as Any });
+      } finally {
+        await client.close();
+      }
+    };
+    const catalogBefore = await catalog();
+    assert.ok(catalogBefore?.doc?.criteria?.length > 0, `no catalog for ${campaignId}: ${JSON.stringify(catalogBefore)}`);
     const restarted = procs.inspection;
     await stopService(restarted);
     const rebuilt = await runCli(['projections', 'rebuild', 'all'], restarted.env, 150_000);
     assert.equal(rebuilt.code, 0, `wenming projections rebuild all:\n${rebuilt.stdout}\n${rebuilt.stderr}`);
     console.log(`# ${rebuilt.stdout.trim().split('\n').join('\n# ')}`);
+    // The catalogs were replayed from Kafka under a fresh consumer group, to the same document.
+    assert.match(rebuilt.stdout, /inspection\.catalogs\s+\d+\s+group inspection\.catalogs\.[0-9a-f]{8}/);
+    assert.deepEqual(await catalog(), catalogBefore);
     procs.inspection = await startService('inspection', restarted.env);
     const afterRebuild = await ask();
     for (const [i, answer] of afterRebuild.entries()) {

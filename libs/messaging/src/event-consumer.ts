@@ -15,12 +15,18 @@ export interface EventConsumerOptions {
   accepts: Record<string, number>;
   handle: (event: RecordedEvent, message: IncomingMessage) => Promise<void>;
   fromBeginning?: boolean;
+  /**
+   * The name the dead-letter topic is made from (default: groupId). A consumer that
+   * moves to a fresh group to replay its topics (a read-model rebuild) keeps one
+   * dead-letter topic across its groups.
+   */
+  deadLetterName?: string;
 }
 
 const tracer = trace.getTracer('@wenming/messaging');
 
 export async function startEventConsumer(options: EventConsumerOptions): Promise<RunningConsumer> {
-  const dlq = deadLetterTopic(options.groupId);
+  const dlq = deadLetterTopic(options.deadLetterName ?? options.groupId);
   await options.bus.createTopics([{ topic: dlq, numPartitions: 1, retentionMs: -1 }]);
 
   const deadLetter = (message: IncomingMessage, reason: string) =>

@@ -50,5 +50,11 @@ export interface MessageBus {
   /** Resolves once every message is acknowledged (Kafka: by all in-sync replicas). */
   publish(topic: string, messages: OutgoingMessage[]): Promise<void>;
   consume(options: ConsumerOptions): Promise<RunningConsumer>;
+  /**
+   * How many messages of these topics the group has not yet committed as handled
+   * (a group that never committed lags by every message still retained). 0 means a
+   * consumer of the group has handled everything published before the call.
+   */
+  lag(groupId: string, topics: string[]): Promise<number>;
   close(): Promise<void>;
 }

@@ -3,7 +3,6 @@
 // consumed from plan-submission's events on the bus, and the stream categories the
 // relay publishes to wenming.inspection.events.v1.
 import type { EventStore } from '@wenming/eventstore';
-import type { RunningConsumer } from '@wenming/messaging';
 import { type ProjectionRunner, startProjections } from '@wenming/readstore';
 import type { CreateModule, ServiceModule } from '@wenming/service-kit';
 import { addInspectionService, INSPECTION_SERVICE } from './api/grpc/service.js';
@@ -11,7 +10,7 @@ import { registerInspectionRoutes } from './api/http/routes.js';
 import { type Application, createApplication } from './application/handlers.js';
 import { createQueries } from './application/queries.js';
 import { CATEGORIES } from './application/streams.js';
-import { startCatalogConsumer } from './projections/catalogs/consumer.js';
+import { CATALOG_FEED, type CatalogFeed, startCatalogFeed } from './projections/catalogs/consumer.js';
 import { PROJECTIONS } from './projections/index.js';
 
 /** The streams this service writes and its context: the relay routes them to wenming.<context>.events.v1. */
@@ -29,7 +28,7 @@ export const createInspectionModule: CreateModule = (_config, deps): InspectionM
   registerInspectionRoutes(deps.http, app, queries);
   addInspectionService(deps.grpc, { app, queries, auth: deps.auth, logger: deps.logger });
   let runner: ProjectionRunner | undefined;
-  let consumer: RunningConsumer | undefined;
+  let catalogs: CatalogFeed | undefined;
   return {
     name: 'inspection',
     app,
@@ -38,24 +37,25 @@ export const createInspectionModule: CreateModule = (_config, deps): InspectionM
     async start() {
       runner = startProjections({ eventStore: deps.store, readStore: deps.readStore, projections: PROJECTIONS, logger: deps.logger });
       await runner.caughtUp;
-      consumer = await startCatalogConsumer(deps.bus, deps.readStore);
+      catalogs = await startCatalogFeed(deps.bus, deps.readStore);
     },
     async stop() {
-      await consumer?.stop();
+      await catalogs?.stop();
       await runner?.stop();
     },
     ready: () => runner?.ready() ?? false,
     async rebuild(name: string) {
-      if (!runner) throw new Error('inspection is not started');
+      if (!runner || !catalogs) throw new Error('inspection is not started');
+      if (name === 'all' || name === CATALOG_FEED.name) await catalogs.rebuild();
       if (name === 'all') for (const p of PROJECTIONS) await runner.rebuild(p.name);
-      else await runner.rebuild(name);
+      else if (name !== CATALOG_FEED.name) await runner.rebuild(name);
     },
     /** Resolves once every projection has applied everything appended so far (tests, the demo). */
     async caughtUp() {
       const head = await lastPosition(deps.store);
       for (let i = 0; i < 400; i++) {
         const status = runner?.status() ?? [];
-        if (status.length > 0 && status.every((s) => s.position >= head && s.state === 'live')) return;
+        if (status.length > 0 && status.every((s) => s.position >= head && s.state === 'live')) return catalogs?.caughtUp();
         await new Promise((r) => setTimeout(r, 25));
       }
       throw new Error('projections did not catch up within 10 s');

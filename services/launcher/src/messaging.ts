@@ -25,9 +25,13 @@ export interface Messaging {
   stop(): Promise<void>;
 }
 
+/** The configured bus alone: Kafka, or the in-process bus's file in the data directory. */
+export function openBus(config: MessagingConfig): MessageBus {
+  return config.kind === 'kafka' ? new KafkaBus({ brokers: config.brokers, clientId: 'wenming' }) : new SqliteBus({ path: config.path });
+}
+
 export async function openMessaging(config: MessagingConfig, store: EventStore, logger: Logger): Promise<Messaging> {
-  const bus: MessageBus =
-    config.kind === 'kafka' ? new KafkaBus({ brokers: config.brokers, clientId: 'wenming' }) : new SqliteBus({ path: config.path });
+  const bus = openBus(config);
   // Every context's topic exists before anything publishes or subscribes; retention
   // is unlimited because the topics are a replayable feed of an audit log.
   await bus.createTopics(

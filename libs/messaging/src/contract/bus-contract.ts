@@ -137,6 +137,48 @@ export function messagingContract(target: BusTarget): void {
       assert.deepEqual(again.slice(firstSix), [6, 7, 8, 9]);
     });
 
+    it("reports a group's lag: every retained message before it consumes, none once it has handled them all", async () => {
+      const topic = unique('wenming.test.lag');
+      await bus.createTopics([{ topic, numPartitions: 2 }]);
+      await bus.publish(
+        topic,
+        Array.from({ length: 12 }, (_, i) => ({ key: `k${i % 4}`, value: String(i) })),
+      );
+      const groupId = unique('lag');
+      assert.equal(await bus.lag(groupId, [topic]), 12, 'a group that never consumed lags by every message');
+      let handled = 0;
+      const consumer = await bus.consume({
+        groupId,
+        topics: [topic],
+        handler: async () => {
+          handled++;
+        },
+      });
+      try {
+        await waitFor(() => handled >= 12, 30_000, 'the group handled 12');
+        // Kafka commits on an interval: the lag reaches 0 once the handled offsets are committed.
+        const settledLag = async () => {
+          let lag = -1;
+          for (let i = 0; i < 100 && lag !== 0; i++) {
+            lag = await bus.lag(groupId, [topic]);
+            if (lag !== 0) await new Promise((r) => setTimeout(r, 100));
+          }
+          return lag;
+        };
+        assert.equal(await settledLag(), 0);
+        await bus.publish(topic, [{ key: 'k9', value: 'late' }]);
+        await waitFor(() => handled >= 13, 30_000, 'the group handled the late message');
+        assert.equal(await settledLag(), 0);
+      } finally {
+        await consumer.stop();
+      }
+      await bus.publish(topic, [
+        { key: 'k1', value: 'after-stop-1' },
+        { key: 'k2', value: 'after-stop-2' },
+      ]);
+      assert.equal(await bus.lag(groupId, [topic]), 2, 'two messages published after the consumer stopped');
+    });
+
     it('relays every stored event to its context topic keyed by unit, and resumes from its checkpoint', async () => {
       const store = openStore();
       const topics = { plan: unique('wenming.plansubmission'), rectification: unique('wenming.inspection') };

@@ -71,6 +71,7 @@ export class SqliteBus implements MessageBus {
       page: this.db.prepare<[string, number, number], Row>('SELECT * FROM messages WHERE topic = ? AND seq > ? ORDER BY seq LIMIT ?'),
       last: this.db.prepare<[string], { seq: number | null }>('SELECT max(seq) AS seq FROM messages WHERE topic = ?'),
       offset: this.db.prepare<[string, string], { seq: number }>('SELECT seq FROM group_offsets WHERE group_id = ? AND topic = ?'),
+      behind: this.db.prepare<[string, number], { n: number }>('SELECT count(*) AS n FROM messages WHERE topic = ? AND seq > ?'),
       commit: this.db.prepare(
         'INSERT INTO group_offsets (group_id, topic, seq) VALUES (?, ?, ?) ON CONFLICT (group_id, topic) DO UPDATE SET seq = excluded.seq',
       ),
@@ -135,6 +136,15 @@ export class SqliteBus implements MessageBus {
       () => this.running.delete(consumer),
     );
     return consumer;
+  }
+
+  async lag(groupId: string, topics: string[]): Promise<number> {
+    let lag = 0;
+    for (const topic of topics) {
+      this.requireTopic(topic);
+      lag += this.stmt.behind.get(topic, this.stmt.offset.get(groupId, topic)?.seq ?? 0)!.n;
+    }
+    return lag;
   }
 
   async close(): Promise<void> {

@@ -150,6 +150,28 @@ export class KafkaBus implements MessageBus {
     };
   }
 
+  async lag(groupId: string, topics: string[]): Promise<number> {
+    const admin: Admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      let lag = 0;
+      const committed = await admin.fetchOffsets({ groupId, topics });
+      for (const topic of topics) {
+        const done = new Map((committed.find((c) => c.topic === topic)?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
+        for (const p of await admin.fetchTopicOffsets(topic)) {
+          // -1: the group never committed on this partition; it starts at the oldest retained message.
+          const from = done.get(p.partition) ?? -1n;
+          const start = from < 0n ? BigInt(p.low) : from;
+          const behind = BigInt(p.high) - start;
+          if (behind > 0n) lag += Number(behind);
+        }
+      }
+      return lag;
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.consumers].map((c) => c.disconnect()));
     this.consumers.clear();

@@ -62,6 +62,10 @@ async function answers(env: NodeJS.ProcessEnv): Promise<Record<string, unknown>>
     for (const module of platform.modules) await (module as unknown as { caughtUp?(): Promise<void> }).caughtUp?.();
     const token = await signHs256Token({ sub: 'auditor', roles: ['auditor', 'office'], units: [], ttlSec: 60 }, hs256Secret(config.auth));
     const out: Record<string, unknown> = {};
+    // No query shows the catalogs inspection keeps from plan-submission's topic; its documents do.
+    out['inspection.catalogs'] = (await platform.readStore.collection<{ _id: string }>('inspection.catalogs').find()).sort((a, b) =>
+      a._id.localeCompare(b._id),
+    );
     for (const path of QUERIES) {
       const res = await fetch(`${platform.httpUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
       const text = await res.text();
@@ -87,6 +91,14 @@ async function rebuildsToTheSameAnswers(env: NodeJS.ProcessEnv): Promise<void> {
     await readStore
       .collection(plans.collections[0]!)
       .apply('stray-plan', 1_000_000, () => ({ planId: 'stray-plan', campaignId: 'demo-2026' }));
+    // ...and one in the catalogs fed from the bus, which a rebuild replays from the topic.
+    await readStore.collection('inspection.catalogs').apply('stray-campaign', 1_000_000, () => ({
+      campaignId: 'stray-campaign',
+      version: 1,
+      criteria: [],
+      vetoConditionIds: [],
+      unitIds: [],
+    }));
   } finally {
     await readStore.close();
   }
@@ -94,12 +106,18 @@ async function rebuildsToTheSameAnswers(env: NodeJS.ProcessEnv): Promise<void> {
 
   const listed = await cli(['projections', 'list'], env);
   assert.match(listed, /plansubmission\.plans\s+\d+\s+0\s+\d+/);
+  const feed = /inspection\.catalogs\s+group (inspection\.catalogs\.[0-9a-f]{8})\s+0 msg\s+\d+/.exec(listed);
+  assert.ok(feed, listed);
 
   const printed = await cli(['projections', 'rebuild', 'all'], env);
   for (const name of ['plansubmission.plans', 'plansubmission.units', 'inspection.inspections', 'inspection.rectifications']) {
     assert.match(printed, new RegExp(`${name.replace('.', '\\.')}\\s+\\d+\\s+\\d+\\s+\\d+`), printed);
   }
-  assert.match(printed, /rebuilt 13 projection\(s\)/);
+  assert.match(printed, /rebuilt 14 projection\(s\)/);
+  // The catalogs were replayed from the beginning of the topic under a fresh group.
+  const regrouped = /inspection\.catalogs\s+\d+\s+group (inspection\.catalogs\.[0-9a-f]{8})/.exec(printed);
+  assert.ok(regrouped, printed);
+  assert.notEqual(regrouped[1], feed[1]);
 
   assert.deepEqual(await answers(env), before);
 

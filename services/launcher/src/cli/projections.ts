@@ -6,10 +6,12 @@
 // to rebuild, prints what every projection holds afterwards, and stops.
 import { parseArgs } from 'node:util';
 import { openEventStore } from '@wenming/eventstore';
-import { PROJECTIONS as INSPECTION_PROJECTIONS } from '@wenming/inspection';
+import { CATALOG_FEED, catalogFeedGroup, PROJECTIONS as INSPECTION_PROJECTIONS } from '@wenming/inspection';
+import type { MessageBus } from '@wenming/messaging';
 import { PROJECTIONS as PLAN_SUBMISSION_PROJECTIONS } from '@wenming/plan-submission';
-import type { Projection, ReadStore } from '@wenming/readstore';
+import type { ReadStore } from '@wenming/readstore';
 import { loadConfig, type ServiceName, type WenmingConfig } from '@wenming/service-kit';
+import { openBus } from '../messaging.js';
 import { describeReadStore, openReadStore, startPlatform } from '../platform.js';
 import { type CliIo, UsageError } from './io.js';
 
@@ -18,13 +20,17 @@ export const PROJECTIONS_USAGE = `Usage: wenming projections list [--data-dir DI
 
 list     prints each projection (read model) with the service that owns it, its
          checkpoint (the last event position it has applied) and its documents.
+         A read model fed from another service's topic (inspection.catalogs)
+         shows its consumer group and how many messages it has not handled.
 rebuild  drops a projection's collections and checkpoint and replays the whole
-         event store into them; "all" rebuilds every projection. It prints each
-         projection's documents and time.
+         event store into them; "all" rebuilds every projection. A read model fed
+         from a topic replays the whole topic under a fresh consumer group. It
+         prints each projection's documents and time.
 
 The stores are the ones the environment names, as for the server: EVENTSTORE_URL
 (default: events.db in the data directory), MONGODB_URL / MONGODB_DATABASE
-(default: readmodels.db in the data directory), WENMING_SERVICES (default all).
+(default: readmodels.db in the data directory), KAFKA_BROKERS (default: the
+in-process bus in the data directory), WENMING_SERVICES (default all).
 
 Stop the services whose projections you rebuild first (docker compose stop
 <service>, or scale the Deployment to 0): a running process goes on writing into
@@ -33,22 +39,30 @@ hide older events from the replay. Start them again afterwards; they resume from
 the rebuilt checkpoints.
 `;
 
-/** The projections each service keeps, in the order it declares them. */
-const PROJECTIONS_BY_SERVICE: Partial<Record<ServiceName, readonly Projection[]>> = {
+/** A read model as the CLI sees it: kept from the event store, or fed from a topic. */
+interface ReadModel {
+  readonly name: string;
+  readonly collections: readonly string[];
+  /** For a read model fed from the bus: its topics and the group it reads with now. */
+  readonly feed?: { topics: readonly string[]; group(readStore: ReadStore): Promise<string | undefined> };
+}
+
+/** The read models each service keeps, in the order it declares them. */
+const READ_MODELS_BY_SERVICE: Partial<Record<ServiceName, readonly ReadModel[]>> = {
   'plan-submission': PLAN_SUBMISSION_PROJECTIONS,
-  inspection: INSPECTION_PROJECTIONS,
+  inspection: [...INSPECTION_PROJECTIONS, { ...CATALOG_FEED, feed: { topics: CATALOG_FEED.topics, group: catalogFeedGroup } }],
 };
 
 interface Owned {
   service: ServiceName;
-  projection: Projection;
+  projection: ReadModel;
 }
 
 function ownedProjections(config: WenmingConfig): Owned[] {
-  return config.services.flatMap((service) => (PROJECTIONS_BY_SERVICE[service] ?? []).map((projection) => ({ service, projection })));
+  return config.services.flatMap((service) => (READ_MODELS_BY_SERVICE[service] ?? []).map((projection) => ({ service, projection })));
 }
 
-async function documents(readStore: ReadStore, projection: Projection): Promise<number> {
+async function documents(readStore: ReadStore, projection: ReadModel): Promise<number> {
   let n = 0;
   for (const c of projection.collections) n += await readStore.collection(c).count();
   return n;
@@ -86,9 +100,12 @@ export async function projectionsCommand(args: string[], io: CliIo): Promise<voi
 async function list(config: WenmingConfig, io: CliIo): Promise<void> {
   const owned = ownedProjections(config);
   const readStore = await openReadStore(config);
+  const bus: MessageBus | undefined = owned.some((o) => o.projection.feed) ? openBus(config.messaging) : undefined;
   try {
     const checkpoints = new Map<string, number | undefined>();
-    for (const { projection } of owned) checkpoints.set(projection.name, await readStore.checkpoints.load(projection.name));
+    for (const { projection } of owned) {
+      if (!projection.feed) checkpoints.set(projection.name, await readStore.checkpoints.load(projection.name));
+    }
     // The port has no "head" call: read on from the lowest checkpoint (usually a short tail).
     const eventStore = await openEventStore(config.eventStoreUrl);
     let head = 0;
@@ -101,17 +118,23 @@ async function list(config: WenmingConfig, io: CliIo): Promise<void> {
     io.stdout(`read models: ${describeReadStore(config)}; event store head: position ${head}\n`);
     const rows: string[][] = [['SERVICE', 'PROJECTION', 'CHECKPOINT', 'BEHIND', 'DOCUMENTS']];
     for (const { service, projection } of owned) {
-      const checkpoint = checkpoints.get(projection.name);
-      rows.push([
-        service,
-        projection.name,
-        checkpoint === undefined ? 'none' : String(checkpoint),
-        String(Math.max(0, head - (checkpoint ?? 0))),
-        String(await documents(readStore, projection)),
-      ]);
+      let checkpointCell: string;
+      let behind: string;
+      if (projection.feed && bus) {
+        // Fed from a topic: the checkpoint is its consumer group's committed offsets.
+        const group = await projection.feed.group(readStore);
+        checkpointCell = group === undefined ? 'none' : `group ${group}`;
+        behind = `${await bus.lag(group ?? `${projection.name}.never-started`, [...projection.feed.topics])} msg`;
+      } else {
+        const checkpoint = checkpoints.get(projection.name);
+        checkpointCell = checkpoint === undefined ? 'none' : String(checkpoint);
+        behind = String(Math.max(0, head - (checkpoint ?? 0)));
+      }
+      rows.push([service, projection.name, checkpointCell, behind, String(await documents(readStore, projection))]);
     }
     io.stdout(table(rows));
   } finally {
+    await bus?.close();
     await readStore.close();
   }
 }
@@ -147,14 +170,10 @@ async function rebuild(env: NodeJS.ProcessEnv, name: string, io: CliIo): Promise
       const t0 = Date.now();
       await module.rebuild(projection.name);
       const ms = Date.now() - t0;
-      const checkpoint = await platform.readStore.checkpoints.load(projection.name);
-      rows.push([
-        service,
-        projection.name,
-        String(await documents(platform.readStore, projection)),
-        String(checkpoint ?? 'none'),
-        String(ms),
-      ]);
+      const checkpoint = projection.feed
+        ? `group ${await projection.feed.group(platform.readStore)}`
+        : String((await platform.readStore.checkpoints.load(projection.name)) ?? 'none');
+      rows.push([service, projection.name, String(await documents(platform.readStore, projection)), checkpoint, String(ms)]);
     }
     io.stdout(table(rows));
     io.stdout(`rebuilt ${targets.length} projection(s) in ${Date.now() - started} ms\n`);
