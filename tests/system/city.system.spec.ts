@@ -22,6 +22,7 @@ import * as lb from '@wenming/contracts/wenming/lookback/v1/lookback_service.js'
 import { type EventStore, openEventStore } from '@wenming/eventstore';
 import { COMPLETE_PLAN } from '@wenming/plan-submission/test-data';
 import { type Role, signHs256Token } from '@wenming/service-kit';
+import { Kafka, logLevel } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import { killAll, runCli, type ServiceProcess, startService, stopService, tail, waitFor } from './processes.js';
 
@@ -62,6 +63,8 @@ const common = (): Record<string, string> => ({
   WENMING_PROFILE: 'production',
   EVENTSTORE_URL: withSchema(PG_URL!, schema),
   KAFKA_BROKERS: KAFKA_BROKERS!,
+  // This run's own topics and groups on the shared broker (the other suites publish there too).
+  KAFKA_NAMESPACE: `sys-${tag}`,
   MONGODB_URL: MONGODB_URL!,
   MONGODB_DATABASE: `wenming_sys_${tag}`,
   WENMING_JWT_SECRET: SECRET,
@@ -550,6 +553,26 @@ describe('the city on real servers, one process per service', { skip }, () => {
     const afterRebuild = await ask();
     for (const [i, answer] of afterRebuild.entries()) {
       assert.deepEqual(answer, beforeRebuild[i], `query ${queries[i]}: the live read model differs from the rebuilt one`);
+    }
+  });
+
+  it("the deployment's topics and consumer groups live under its KAFKA_NAMESPACE on the broker", async () => {
+    const admin = new Kafka({ brokers: KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      const topics = await admin.listTopics();
+      for (const context of ['plansubmission', 'inspection', 'lookback']) {
+        assert.ok(topics.includes(`sys-${tag}.wenming.${context}.events.v1`), `no sys-${tag}.wenming.${context}.events.v1 in ${topics}`);
+      }
+      const offsets = await admin.fetchTopicOffsets(`sys-${tag}.wenming.inspection.events.v1`);
+      assert.ok(offsets.reduce((n, p) => n + Number(p.high), 0) >= 1_000, 'the burst went through the namespaced topic');
+      const groups = (await admin.listGroups()).groups.map((g) => g.groupId);
+      assert.ok(
+        groups.some((g) => g.startsWith(`sys-${tag}.inspection.catalogs.`)),
+        `no sys-${tag}.inspection.catalogs.* group in ${groups}`,
+      );
+    } finally {
+      await admin.disconnect();
     }
   });
 });

@@ -23,7 +23,10 @@ export interface EventConsumerOptions {
   deadLetterName?: string;
 }
 
-const tracer = trace.getTracer('@wenming/messaging');
+// Looked up per message, not once at load: a module-level proxy tracer keeps the
+// first provider it resolved, so a provider registered again later (a restarted SDK,
+// or two test suites in one process) would never see the consumer's spans.
+const tracer = () => trace.getTracer('@wenming/messaging');
 
 export async function startEventConsumer(options: EventConsumerOptions): Promise<RunningConsumer> {
   const dlq = deadLetterTopic(options.deadLetterName ?? options.groupId);
@@ -61,7 +64,7 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
       }
       // Continue the trace of the request that appended the event.
       const parent = propagation.extract(context.active(), message.headers);
-      await tracer.startActiveSpan(
+      await tracer().startActiveSpan(
         `${message.topic} process ${event.type}`,
         {
           kind: SpanKind.CONSUMER,

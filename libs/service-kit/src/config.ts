@@ -35,7 +35,7 @@ export type ReadStoreConfig = { kind: 'mongodb'; url: string; database: string }
  * (several relays would each publish everything, harmless but wasteful).
  */
 export type MessagingConfig =
-  | { kind: 'kafka'; brokers: string[]; topicPartitions: number; relay: boolean }
+  | { kind: 'kafka'; brokers: string[]; topicPartitions: number; relay: boolean; namespace?: string }
   | { kind: 'in-process'; path: string; relay: boolean };
 
 /**
@@ -153,7 +153,16 @@ function messaging(env: NodeJS.ProcessEnv, dataDir: string): MessagingConfig {
   if (!Number.isInteger(partitions) || partitions < 1 || partitions > 1000) {
     throw new ConfigError('KAFKA_TOPIC_PARTITIONS', `${JSON.stringify(env.KAFKA_TOPIC_PARTITIONS)} is not a partition count (1-1000)`);
   }
-  return { kind: 'kafka', brokers, topicPartitions: partitions, relay };
+  // Every topic and group of this deployment is prefixed with it on the broker, so
+  // deployments sharing a cluster do not read each other's events.
+  const namespace = nonEmpty(env.KAFKA_NAMESPACE);
+  if (namespace !== undefined && !/^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$/.test(namespace)) {
+    throw new ConfigError(
+      'KAFKA_NAMESPACE',
+      `${JSON.stringify(namespace)} is not a topic prefix (1-100 of A-Z a-z 0-9 . _ -, not starting with .)`,
+    );
+  }
+  return { kind: 'kafka', brokers, topicPartitions: partitions, relay, ...(namespace !== undefined ? { namespace } : {}) };
 }
 
 function auth(env: NodeJS.ProcessEnv, profile: 'embedded' | 'production', dataDir: string): AuthConfig {

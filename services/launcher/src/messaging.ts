@@ -27,7 +27,8 @@ export interface Messaging {
 
 /** The configured bus alone: Kafka, or the in-process bus's file in the data directory. */
 export function openBus(config: MessagingConfig): MessageBus {
-  return config.kind === 'kafka' ? new KafkaBus({ brokers: config.brokers, clientId: 'wenming' }) : new SqliteBus({ path: config.path });
+  if (config.kind === 'in-process') return new SqliteBus({ path: config.path });
+  return new KafkaBus({ brokers: config.brokers, clientId: 'wenming', ...(config.namespace ? { namespace: config.namespace } : {}) });
 }
 
 export async function openMessaging(config: MessagingConfig, store: EventStore, logger: Logger): Promise<Messaging> {

@@ -6,6 +6,10 @@
 //   offset after eachMessage returns), so delivery is at-least-once.
 // - Topics are created explicitly and waited for: auto-creation is off on our
 //   brokers because it races KRaft leader election.
+// - A namespace, when given, prefixes every topic and consumer group on the wire
+//   ("<namespace>.wenming.inspection.events.v1"), so two deployments (a city and
+//   its training copy, or two test runs) share a cluster without reading each
+//   other's events. Callers keep the plain names; incoming messages carry them too.
 import { type Admin, type Consumer, type IHeaders, Kafka, logLevel, type Producer } from 'kafkajs';
 import type { ConsumerOptions, IncomingMessage, MessageBus, OutgoingMessage, RunningConsumer, TopicSpec } from '../types.js';
 
@@ -14,6 +18,8 @@ export interface KafkaBusOptions {
   clientId?: string;
   /** How long a producer keeps retrying a send before it gives up (ms). */
   retryForMs?: number;
+  /** Prefix of every topic and group on the broker (KAFKA_NAMESPACE); none by default. */
+  namespace?: string;
 }
 
 export class KafkaBus implements MessageBus {
@@ -21,8 +27,13 @@ export class KafkaBus implements MessageBus {
   private readonly kafka: Kafka;
   private producer: Promise<Producer> | undefined;
   private readonly consumers = new Set<Consumer>();
+  private readonly prefix: string;
 
   constructor(options: KafkaBusOptions) {
+    if (options.namespace !== undefined && !/^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$/.test(options.namespace)) {
+      throw new RangeError(`Kafka namespace ${JSON.stringify(options.namespace)}: use 1-100 of A-Z a-z 0-9 . _ - (not starting with .)`);
+    }
+    this.prefix = options.namespace ? `${options.namespace}.` : '';
     const retryForMs = options.retryForMs ?? 60_000;
     this.kafka = new Kafka({
       clientId: options.clientId ?? 'wenming',
@@ -38,12 +49,12 @@ export class KafkaBus implements MessageBus {
     await admin.connect();
     try {
       const existing = new Set(await admin.listTopics());
-      const missing = topics.filter((t) => !existing.has(t.topic));
+      const missing = topics.filter((t) => !existing.has(this.wire(t.topic)));
       if (missing.length > 0) {
         await admin.createTopics({
           waitForLeaders: true,
           topics: missing.map((t) => ({
-            topic: t.topic,
+            topic: this.wire(t.topic),
             numPartitions: t.numPartitions ?? 6,
             replicationFactor: -1,
             configEntries: t.retentionMs === undefined ? [] : [{ name: 'retention.ms', value: String(t.retentionMs) }],
@@ -52,7 +63,7 @@ export class KafkaBus implements MessageBus {
       }
       await waitForLeaders(
         admin,
-        topics.map((t) => t.topic),
+        topics.map((t) => this.wire(t.topic)),
       );
     } finally {
       await admin.disconnect();
@@ -65,7 +76,7 @@ export class KafkaBus implements MessageBus {
     const producer = await connecting;
     try {
       await producer.send({
-        topic,
+        topic: this.wire(topic),
         acks: -1,
         messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers ?? {} })),
       });
@@ -96,7 +107,7 @@ export class KafkaBus implements MessageBus {
 
   async consume(options: ConsumerOptions): Promise<RunningConsumer> {
     const consumer = this.kafka.consumer({
-      groupId: options.groupId,
+      groupId: this.wire(options.groupId),
       allowAutoTopicCreation: false,
       sessionTimeout: 10_000,
       heartbeatInterval: 1_000,
@@ -122,13 +133,13 @@ export class KafkaBus implements MessageBus {
       }
     });
     await consumer.connect();
-    await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true });
+    await consumer.subscribe({ topics: options.topics.map((t) => this.wire(t)), fromBeginning: options.fromBeginning ?? true });
     await consumer.run({
       autoCommit: true,
       autoCommitInterval: 200,
       eachMessage: async ({ topic, partition, message }) => {
         const incoming: IncomingMessage = {
-          topic,
+          topic: topic.slice(this.prefix.length),
           partition,
           offset: message.offset,
           key: message.key ? message.key.toString('utf8') : null,
@@ -155,8 +166,9 @@ export class KafkaBus implements MessageBus {
     await admin.connect();
     try {
       let lag = 0;
-      const committed = await admin.fetchOffsets({ groupId, topics });
-      for (const topic of topics) {
+      const wireTopics = topics.map((t) => this.wire(t));
+      const committed = await admin.fetchOffsets({ groupId: this.wire(groupId), topics: wireTopics });
+      for (const topic of wireTopics) {
         const done = new Map((committed.find((c) => c.topic === topic)?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
         for (const p of await admin.fetchTopicOffsets(topic)) {
           // -1: the group never committed on this partition; it starts at the oldest retained message.
@@ -170,6 +182,11 @@ export class KafkaBus implements MessageBus {
     } finally {
       await admin.disconnect();
     }
+  }
+
+  /** The name of a topic or group on the broker. */
+  private wire(name: string): string {
+    return this.prefix + name;
   }
 
   async close(): Promise<void> {
