@@ -12,6 +12,9 @@ WORKDIR /app
 ENV NODE_ENV=production WENMING_DATA_DIR=/data BIND_HOST=0.0.0.0
 COPY --from=build /app /app
 COPY proto ./proto
+# Created for the unprivileged user before it becomes a volume: a new volume takes
+# the directory's owner from the image, else it is root's and `node` cannot write it.
+RUN mkdir -p /data && chown node:node /data
 VOLUME /data
 EXPOSE 8080 50051
 USER node

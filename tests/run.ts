@@ -1,6 +1,7 @@
 // `npm test`: finds or starts every real server the suites need (DESIGN §4: an
 // environment variable, else Docker via testcontainers, else a local process),
-// runs every *.spec.ts with node's test runner, then stops what it started.
+// runs every *.spec.ts with node's test runner, then stops what it started. It also
+// finds or builds docker compose v2 for the deployment specs (no engine needed).
 // With WENMING_REQUIRE_REAL_SERVERS=1 (set by .ci/run) a server that cannot be
 // had is a failure, not a skip.
 //
@@ -9,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { KAFKA_DIR_ENV, provideKafka, provideMongo, providePostgres } from '@wenming/testing';
+import { DOCKER_COMPOSE_BIN_ENV, KAFKA_DIR_ENV, provideCompose, provideKafka, provideMongo, providePostgres } from '@wenming/testing';
 
 const root = resolve(import.meta.dirname, '..');
 const requireReal = process.env.WENMING_REQUIRE_REAL_SERVERS === '1';
@@ -80,6 +81,19 @@ if ('skipped' in mongo) {
   console.log(`  MongoDB wire   ${mongo.source} (${mongo.server}): ${mongo.url.replace(/\/\/[^@/]*@/, '//***@')}`);
   env.MONGODB_URL = mongo.url;
   stops.push(mongo.stop);
+}
+// Not a server: the compose CLI that checks docker-compose.yml (`docker compose config`).
+const compose = await provideCompose(workDir);
+if ('skipped' in compose) {
+  console.log(`  docker compose SKIPPED: ${compose.skipped}`);
+  if (requireReal) {
+    console.error('WENMING_REQUIRE_REAL_SERVERS=1: a skipped real server fails the run.');
+    for (const stop of stops.reverse()) await stop().catch((err) => console.error('stopping a test server failed:', err));
+    process.exit(1);
+  }
+} else {
+  console.log(`  docker compose ${compose.source} (v${compose.version}): ${compose.bin}`);
+  env[DOCKER_COMPOSE_BIN_ENV] = compose.bin;
 }
 console.log(
   env.EVENTSTORE_CONNECTION_STRING

@@ -192,6 +192,11 @@ function auth(env: NodeJS.ProcessEnv, profile: 'embedded' | 'production', dataDi
       `is ${secret.length} characters; use at least ${MIN_JWT_SECRET_LENGTH} (e.g. openssl rand -base64 48)`,
     );
   }
+  // The example manifests ship a placeholder; applied unedited, anyone who read them
+  // could sign tokens for every role. Refuse it rather than start.
+  if (secret !== undefined && /change[-_ ]?me/i.test(secret)) {
+    throw new ConfigError('WENMING_JWT_SECRET', 'is a placeholder ("change-me…"); generate one, e.g. openssl rand -base64 48');
+  }
   // A generated secret lives on one machine's disk: fine for the embedded profile,
   // wrong for replicas that must all accept the same tokens.
   if (profile === 'production' && secret === undefined) {

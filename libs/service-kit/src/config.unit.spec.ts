@@ -47,3 +47,14 @@ describe('loadConfig: messaging', () => {
     });
   }
 });
+
+describe('loadConfig: the token secret', () => {
+  it("refuses the example manifests' placeholder, naming the variable", () => {
+    for (const placeholder of ['change-me-to-at-least-32-random-characters', 'CHANGEME-please-0123456789abcdef0123']) {
+      assert.throws(
+        () => loadConfig({ ...base, WENMING_JWT_SECRET: placeholder }),
+        (err) => err instanceof ConfigError && err.variable === 'WENMING_JWT_SECRET' && /placeholder/.test(err.message),
+      );
+    }
+  });
+});

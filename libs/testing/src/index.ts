@@ -1,3 +1,4 @@
+export { DOCKER_COMPOSE_BIN_ENV, type ProvidedCompose, provideCompose } from './compose.js';
 export {
   createTopics,
   KAFKA_DIR_ENV,
