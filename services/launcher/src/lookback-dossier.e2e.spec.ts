@@ -3,7 +3,8 @@
 // files inline and a second auditor re-checks them offline with the same verifier as
 // `wenming dossier --verify`; StreamDossier gives the same bytes in chunks; the export
 // and an integrity check are recorded (the audit trail) and read back with who and
-// when; a unit user is refused every one of these calls.
+// when; a unit user is refused every one of these calls. The same calls over HTTP
+// leave the same trace: an auditor's check or export is recorded whichever edge it used.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,7 +20,7 @@ import type { PlanSubmissionModule } from '@wenming/plan-submission';
 import { COMPLETE_PLAN } from '@wenming/plan-submission/test-data';
 import { loadConfig, type Role as PrincipalRole } from '@wenming/service-kit';
 import { type RunningPlatform, startPlatform } from './platform.js';
-import { bearer, collect, signToken, unaryCall } from './test-fixtures/e2e-calls.js';
+import { bearer, collect, httpJson, type Json, signToken, unaryCall } from './test-fixtures/e2e-calls.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wenming-lookback-dossier-'));
 const config = loadConfig({
@@ -51,6 +52,29 @@ const md = (who: string) => bearer(tok[who]);
 const unary = <Res>(method: string, who: string, req: object) => unaryCall<Res>(lookback, method, md(who), req);
 const streamDossier = (who: string, req: Partial<lb.StreamDossierRequest>) =>
   collect(lookback.streamDossier(lb.StreamDossierRequest.fromPartial(req), md(who)));
+/** An HTTP call under /api/lookback; a POST carries `key` as its Idempotency-Key (none when undefined). */
+const api = (method: 'GET' | 'POST', path: string, who: string, body?: unknown, key?: string) =>
+  httpJson(`${platform.httpUrl}/api/lookback${path}`, method, tok[who], body, key);
+async function ok(p: Promise<{ status: number; body: Json }>): Promise<Json> {
+  const r = await p;
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  return r.body;
+}
+/** The events of one stream, straight from the store. */
+async function streamEvents(streamId: string) {
+  const out = [];
+  for await (const e of platform.store.readStream(streamId)) out.push(e);
+  return out;
+}
+/** Every event of the log, counted: a refused call appends nothing. */
+async function logLength() {
+  let count = 0;
+  for await (const _ of platform.store.readAll()) count++;
+  return count;
+}
+/** The unit's timeline over HTTP, entries of one type. */
+const timelineOf = async (unitId: string, type: string): Promise<Json[]> =>
+  (await ok(api('GET', `/units/${unitId}/timeline?type=${type}&limit=500`, 'auditor'))).entries;
 
 before(async () => {
   platform = await startPlatform(config);
@@ -267,5 +291,165 @@ describe('look-back dossier and integrity over gRPC', () => {
     );
     await assert.rejects(unary('getIntegrityCheck', 'u1', lb.GetIntegrityCheckRequest.fromPartial({ checkId: 'ic-x' })), denied);
     await assert.rejects(streamDossier('u1', { exportId: exported.export!.exportId }), denied);
+  });
+});
+
+describe('the same audit trail over HTTP', () => {
+  let check: Json;
+  let exportedOverHttp: Json;
+
+  it("records an integrity check, readable by its id and in the unit's timeline", async () => {
+    check = await ok(api('POST', '/integrity-checks', 'auditor', { scope: { unitId: 'u1' } }, 'http-ic-1'));
+    const { result, record } = check;
+    assert.match(record.data.checkId, /^ic-/);
+    assert.equal(record.data.intact, true, JSON.stringify(record.data));
+    assert.deepEqual(record.data.scope, { unitId: 'u1' });
+    assert.ok(record.data.streamsChecked >= 3 && record.data.eventsChecked > 0, JSON.stringify(record.data));
+    assert.deepEqual(record.data.brokenStreamIds, []);
+    assert.equal(result.deduplicated, false);
+    assert.equal(result.streamId, `integritycheck-${record.data.checkId}`);
+    assert.equal(record.streamId, result.streamId);
+    assert.deepEqual(result.eventIds, [record.eventId]);
+    assert.deepEqual(record.actor, { id: 'auditor-1', role: 'auditor' });
+    assert.ok(!Number.isNaN(Date.parse(record.recordedAt)));
+
+    const got = await ok(api('GET', `/integrity-checks/${record.data.checkId}`, 'office'));
+    assert.deepEqual(got, { record });
+
+    const inTimeline = (await timelineOf('u1', 'IntegrityChecked')).filter((e) => e.streamId === record.streamId);
+    assert.deepEqual(
+      inTimeline.map((e) => [e.id, e.type, e.actor?.id]),
+      [[record.eventId, 'IntegrityChecked', 'auditor-1']],
+    );
+
+    // The check of one stream is recorded too.
+    const byStream = await ok(api('POST', '/integrity-checks', 'auditor', { scope: { streamId: 'plan-p1' } }, 'http-ic-2'));
+    assert.deepEqual(byStream.record.data.scope, { streamId: 'plan-p1' });
+    assert.equal(byStream.record.data.streamsChecked, 1);
+    assert.equal(byStream.record.data.intact, true);
+    assert.equal((await streamEvents(byStream.result.streamId)).length, 1);
+  });
+
+  it('answers the same Idempotency-Key with the same record and appends nothing', async () => {
+    const before = await logLength();
+    const again = await ok(api('POST', '/integrity-checks', 'auditor', { scope: { unitId: 'u1' } }, 'http-ic-1'));
+    assert.equal(again.result.deduplicated, true);
+    assert.deepEqual(again.record, check.record);
+    assert.deepEqual(again.result.eventIds, check.result.eventIds);
+    assert.equal(await logLength(), before);
+    assert.deepEqual(
+      (await streamEvents(check.result.streamId)).map((e) => e.type),
+      ['IntegrityChecked'],
+    );
+    assert.equal((await timelineOf('u1', 'IntegrityChecked')).filter((e) => e.streamId === check.record.streamId).length, 1);
+    // Both edges name a check the same way: the gRPC call with that key is the same check.
+    const overGrpc = await unary<lb.VerifyIntegrityResponse>(
+      'verifyIntegrity',
+      'auditor',
+      lb.VerifyIntegrityRequest.fromPartial({ idempotencyKey: 'http-ic-1', scope: { scope: { $case: 'unitId', value: 'u1' } } }),
+    );
+    assert.equal(overGrpc.result!.deduplicated, true);
+    assert.equal(overGrpc.check!.checkId, check.record.data.checkId);
+    assert.equal(await logLength(), before);
+  });
+
+  it('exports a dossier with its files inline; the export is listed and its files fetched by id are the same', async () => {
+    exportedOverHttp = await ok(api('POST', '/dossier-exports', 'auditor2', { unitId: 'u1' }, 'http-dx-1'));
+    const { result, record, files, manifest } = exportedOverHttp;
+    assert.deepEqual(Object.keys(files).sort(), ['VERIFY.txt', 'events.json', 'manifest.json', 'report.html']);
+    assert.match(record.data.exportId, /^dx-/);
+    assert.equal(record.data.unitId, 'u1');
+    assert.equal(record.data.sha256, sha(files['manifest.json']));
+    assert.equal(
+      record.data.sizeBytes,
+      Object.values(files as Record<string, string>).reduce((n, f) => n + Buffer.byteLength(f), 0),
+    );
+    assert.deepEqual(manifest, JSON.parse(files['manifest.json']));
+    assert.equal(manifest.asOf, record.data.asOf);
+    assert.deepEqual(record.actor, { id: 'auditor-2', role: 'auditor' });
+    assert.equal(result.deduplicated, false);
+    assert.equal(result.streamId, `dossierexport-${record.data.exportId}`);
+    const offline = verifyDossier({
+      eventsJson: files['events.json'],
+      manifestJson: files['manifest.json'],
+      reportHtml: files['report.html'],
+    });
+    assert.equal(offline.ok, true, JSON.stringify(offline.problems));
+    assert.match(files['VERIFY.txt'], /POST \/api\/lookback\/integrity-checks \{"scope": \{"unitId": "u1"\}\}/);
+    // The integrity checks recorded just before are in the unit's history, so in its dossier.
+    assert.ok(files['events.json'].includes(check.record.eventId));
+
+    // Newest first, with who exported it.
+    const list = await ok(api('GET', '/dossier-exports?unitId=u1', 'office'));
+    assert.deepEqual(list.exports[0], record);
+    assert.equal(list.nextPageToken, undefined);
+    assert.ok(list.exports.length >= 3, 'and the exports made over gRPC');
+    const first = await ok(api('GET', '/dossier-exports?unitId=u1&pageSize=1', 'admin'));
+    assert.deepEqual(
+      first.exports.map((r: Json) => r.data.exportId),
+      [record.data.exportId],
+    );
+    assert.equal(first.nextPageToken, '1');
+    const second = await ok(api('GET', `/dossier-exports?unitId=u1&pageSize=1&pageToken=${first.nextPageToken}`, 'admin'));
+    assert.deepEqual(second.exports, [list.exports[1]]);
+
+    const fetched = await ok(api('GET', `/dossier-exports/${record.data.exportId}`, 'auditor'));
+    assert.deepEqual(fetched.record, record);
+    assert.deepEqual(fetched.files, files);
+    // Over gRPC, the same export streams the same bytes.
+    const chunks = await streamDossier('auditor', { exportId: record.data.exportId, fileName: 'manifest.json' });
+    assert.equal(Buffer.concat(chunks.map((c) => Buffer.from(c.chunk))).toString('utf8'), files['manifest.json']);
+  });
+
+  it('answers a repeated export key with the first export, appending nothing', async () => {
+    const before = await logLength();
+    const again = await ok(api('POST', '/dossier-exports', 'auditor2', { unitId: 'u1' }, 'http-dx-1'));
+    assert.equal(again.result.deduplicated, true);
+    assert.deepEqual(again.record, exportedOverHttp.record);
+    assert.deepEqual(again.files, exportedOverHttp.files);
+    assert.equal(await logLength(), before);
+    assert.equal((await streamEvents(exportedOverHttp.result.streamId)).length, 1);
+  });
+
+  it('refuses a request without Idempotency-Key, a bad scope, an unknown check or export', async () => {
+    for (const [path, body] of [
+      ['/integrity-checks', { scope: { unitId: 'u1' } }],
+      ['/dossier-exports', { unitId: 'u1' }],
+    ] as const) {
+      const res = await api('POST', path, 'auditor', body);
+      assert.equal(res.status, 400, path);
+      assert.equal(res.body.code, 'INVALID_ARGUMENT');
+      assert.equal(res.body.field, 'idempotency-key', path);
+      assert.match(res.body.message, /idempotency-key/);
+    }
+    for (const [i, body] of [{ scope: {} }, {}, { scope: { unitId: 'u1', streamId: 'plan-p1' } }].entries()) {
+      const res = await api('POST', '/integrity-checks', 'auditor', body, `bad-scope-${i}`);
+      assert.equal(res.status, 400, JSON.stringify(body));
+      assert.equal(res.body.field, 'scope', JSON.stringify(res.body));
+      assert.match(res.body.message, /scope/);
+    }
+    const unknownCheck = await api('GET', '/integrity-checks/ic-nope', 'auditor');
+    assert.equal(unknownCheck.status, 404);
+    assert.equal(unknownCheck.body.code, 'NOT_FOUND');
+    assert.equal((await api('GET', '/dossier-exports/dx-nope', 'auditor')).status, 404);
+    // The unrecorded routes are gone.
+    assert.equal((await api('GET', '/units/u1/integrity', 'auditor')).status, 404);
+    assert.equal((await api('POST', '/units/u1/dossier', 'auditor', {})).status, 404);
+  });
+
+  it('refuses a unit user every route, even for its own unit, and records nothing', async () => {
+    const before = await logLength();
+    const calls = [
+      api('POST', '/integrity-checks', 'u1', { scope: { unitId: 'u1' } }, 'u-http-1'),
+      api('GET', `/integrity-checks/${check.record.data.checkId}`, 'u1'),
+      api('POST', '/dossier-exports', 'u1', { unitId: 'u1' }, 'u-http-2'),
+      api('GET', '/dossier-exports?unitId=u1', 'u1'),
+      api('GET', `/dossier-exports/${exportedOverHttp.record.data.exportId}`, 'u1'),
+    ];
+    for (const res of await Promise.all(calls)) {
+      assert.equal(res.status, 403, JSON.stringify(res.body));
+      assert.equal(res.body.code, 'PERMISSION_DENIED');
+    }
+    assert.equal(await logLength(), before);
   });
 });

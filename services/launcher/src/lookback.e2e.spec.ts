@@ -378,10 +378,10 @@ describe('look-back end to end', () => {
   });
 
   it('integrity verifies every stream of the unit; the dossier exports it', async () => {
-    const v = await ok(http('GET', '/api/lookback/units/u1/integrity', 'auditor'));
+    const v = (await lbPost('/integrity-checks', 'auditor', { scope: { unitId: 'u1' } })).record.data;
     assert.equal(v.intact, true, JSON.stringify(v));
     assert.ok(v.streamsChecked >= 4);
-    const dossier = await lbPost('/units/u1/dossier', 'auditor', {});
+    const dossier = await lbPost('/dossier-exports', 'auditor', { unitId: 'u1' });
     const events = JSON.parse(dossier.files['events.json']);
     assert.ok(JSON.stringify(events).includes('RectificationRegressed'));
     const check = await lbPost('/dossiers/verify', 'auditor', {

@@ -2,7 +2,7 @@
 // store (no projection to catch up, so it is ready as soon as it starts), serves it
 // on HTTP and gRPC, and keeps look-back reviews in lookback-review-<id> streams,
 // which the relay publishes to wenming.lookback.events.v1, beside the audit trail of
-// integrity checks and dossier exports run over gRPC (integritycheck-<id>, dossierexport-<id>).
+// integrity checks and dossier exports run over HTTP or gRPC (integritycheck-<id>, dossierexport-<id>).
 import {
   type CreateModule,
   hs256Secret,
@@ -83,8 +83,8 @@ export function lookbackModule(options: LookbackOptions = {}): CreateModule {
     const inspection =
       options.inspection ?? createInspectionClient({ address: inspectionAddress(config, deps.grpcAddress), token: serviceToken(config) });
     const reviews = createReviews({ store: deps.store, inspection, ...(options.now ? { now: options.now } : {}) });
-    registerLookbackRoutes(deps.http, { store: deps.store, reviews });
     const audit = createAuditTrail({ store: deps.store, ...(options.now ? { now: options.now } : {}) });
+    registerLookbackRoutes(deps.http, { store: deps.store, reviews, audit });
     addLookbackService(deps.grpc, { store: deps.store, reviews, audit, auth: deps.auth, logger: deps.logger });
     let started = false;
     return {

@@ -9,3 +9,8 @@ export interface CliIo {
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
+
+/** The command ran and found something wrong (a broken chain): exit status 1, its message only. */
+export class CommandFailed extends Error {
+  override readonly name = 'CommandFailed';
+}

@@ -4,9 +4,10 @@
 import { ConfigError } from '@wenming/service-kit';
 import { demoCommand } from './demo.js';
 import { dossierCommand } from './dossier.js';
-import { type CliIo, UsageError } from './io.js';
+import { type CliIo, CommandFailed, UsageError } from './io.js';
 import { projectionsCommand } from './projections.js';
 import { tokenCommand } from './token.js';
+import { verifyCommand } from './verify.js';
 
 export const USAGE = `Usage: wenming <command> [options]
 
@@ -15,6 +16,7 @@ Commands:
   dossier export or verify a unit's dossier 创建活动档案 (wenming dossier --help)
   demo    load a demo city into the data directory (wenming demo --help)
   projections  list the read models' projections, or rebuild them from the event store (wenming projections --help)
+  verify  re-verify the hash chain of every stream in the event store (wenming verify --help)
 
 More commands come with the services.
 `;
@@ -24,6 +26,7 @@ const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<void>> = {
   dossier: dossierCommand,
   demo: demoCommand,
   projections: projectionsCommand,
+  verify: verifyCommand,
 };
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
@@ -44,6 +47,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (err instanceof UsageError || isParseArgsError(err)) {
       io.stderr(`wenming ${name}: ${(err as Error).message}\n(wenming ${name} --help shows the options)\n`);
       return 2;
+    }
+    if (err instanceof CommandFailed) {
+      io.stderr(`wenming ${name}: ${err.message}\n`);
+      return 1;
     }
     if (err instanceof ConfigError) {
       io.stderr(`wenming ${name}: configuration error: ${err.message}\n`);

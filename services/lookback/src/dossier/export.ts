@@ -129,8 +129,9 @@ RFC 8785 (JSON Canonicalization Scheme) implementation, e.g. the npm package
    hold events about other units too — a campaign-wide inspection, say — so
    revisions can skip; "contiguousFromGenesis" in the manifest says which
    streams are complete here. Those gaps are checked against the live store:
-   POST /api/lookback/units/${m.unitId}/integrity, or the lastHash of each
-   stream below compared with the store's event at that revision.)
+       POST /api/lookback/integrity-checks {"scope": {"unitId": "${m.unitId}"}}
+   (with an Idempotency-Key header; the check is recorded), or the lastHash
+   of each stream below compared with the store's event at that revision.)
 
 4. The manifest. For every stream, the number of events, the last revision and
    the hash of the last event must equal the manifest's "streams" entry, and

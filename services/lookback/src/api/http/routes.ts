@@ -1,14 +1,15 @@
 // The HTTP edge under /api/lookback. Reads of a unit's history (timeline, as-of
-// state, diff, integrity, dossier) and the look-back review commands, each with a
-// TypeBox schema for its params, query, body and replies.
-import { type Static, Type } from '@sinclair/typebox';
+// state, diff), the audit trail (integrity checks and dossier exports, recorded by
+// the same application calls as gRPC's) and the look-back review commands, each with
+// a TypeBox schema for its params, query, headers, body and replies.
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import type { EventStore } from '@wenming/eventstore';
-import { errorResponses } from '@wenming/service-kit';
+import { errorResponses, ValidationError } from '@wenming/service-kit';
 import type { FastifyInstance } from 'fastify';
 import { requireAuditRead, requireHistoryRead } from '../../application/access.js';
-import { diffAsOf, stateAsOf, timelinePage, verifyUnit } from '../../application/history.js';
+import type { AuditTrail } from '../../application/audit-trail.js';
+import { diffAsOf, stateAsOf, timelinePage } from '../../application/history.js';
 import type { Reviews } from '../../application/reviews.js';
-import { buildDossier } from '../../dossier/export.js';
 import { verifyDossier } from '../../dossier/verify.js';
 
 export const HTTP_PREFIX = '/api/lookback';
@@ -96,16 +97,81 @@ const ConcludeBody = Type.Object({
   expectedRevision: Type.Optional(Type.Integer({ minimum: 0 })),
   conclusion: Type.String({ minLength: 1, maxLength: 20_000 }),
 });
-const DossierBody = Type.Object({ asOf: Type.Optional(Instant) });
-const DossierReply = Type.Object({
-  files: Type.Object({
-    'events.json': Type.String(),
-    'report.html': Type.String(),
-    'manifest.json': Type.String(),
-    'VERIFY.txt': Type.String(),
-  }),
-  manifest: AnyObject,
+// ── The audit trail's records (the JSON of events.proto's IntegrityChecked and DossierExported) ──
+const StreamId = Type.String({ pattern: '^[A-Za-z][A-Za-z0-9]{0,63}-[A-Za-z0-9][A-Za-z0-9._:@-]{0,199}$', description: '<category>-<id>' });
+const CheckParams = Type.Object({ checkId: Id });
+const ExportParams = Type.Object({ exportId: Id });
+const IntegrityScope = Type.Object(
+  { unitId: Type.Optional(Id), streamId: Type.Optional(StreamId) },
+  { description: 'one of unitId (every stream holding an event about the unit) or streamId (one stream)' },
+);
+const IntegrityCheckBody = Type.Object({ scope: IntegrityScope });
+const BrokenLink = Type.Object({
+  streamId: Type.String(),
+  revision: Type.Integer(),
+  eventId: Type.String(),
+  problem: Type.Union([
+    Type.Literal('LINK_PROBLEM_HASH_MISMATCH'),
+    Type.Literal('LINK_PROBLEM_PREV_HASH_MISMATCH'),
+    Type.Literal('LINK_PROBLEM_MISSING_REVISION'),
+  ]),
+  expectedHash: Type.String(),
+  actualHash: Type.String(),
 });
+const IntegrityChecked = Type.Object(
+  {
+    checkId: Type.String(),
+    scope: IntegrityScope,
+    asOfPosition: Type.Optional(Type.Integer({ description: 'events recorded up to this global position were checked (unit scope)' })),
+    streamsChecked: Type.Integer(),
+    eventsChecked: Type.Integer(),
+    intact: Type.Boolean({ description: 'every link holds' }),
+    firstBrokenLink: Type.Optional(BrokenLink),
+    brokenStreamIds: Type.Array(Type.String()),
+  },
+  { additionalProperties: true },
+);
+const DossierExported = Type.Object(
+  {
+    exportId: Type.String(),
+    unitId: Type.String(),
+    asOf: Type.String(),
+    asOfPosition: Type.Integer(),
+    format: Type.String(),
+    eventCount: Type.Integer(),
+    sizeBytes: Type.Integer({ description: 'the four files together' }),
+    sha256: Type.String({ description: 'sha256 of manifest.json: one digest for the whole dossier' }),
+    heads: Type.Array(Type.Object({ streamId: Type.String(), revision: Type.Integer(), hash: Type.String() })),
+  },
+  { additionalProperties: true },
+);
+/** A recorded check or export: what it said (`data`), who (`actor`) and when (`recordedAt`), and which event holds it. */
+const auditRecord = <T extends TSchema>(data: T) =>
+  Type.Object({ data, recordedAt: Type.String(), actor: Type.Optional(Actor), eventId: Type.String(), streamId: Type.String() });
+const IntegrityCheckRecord = auditRecord(IntegrityChecked);
+const DossierExportRecord = auditRecord(DossierExported);
+const IntegrityCheckReply = Type.Object({ result: CommandResult, record: IntegrityCheckRecord });
+const IntegrityCheckRecordReply = Type.Object({ record: IntegrityCheckRecord });
+const DossierExportBody = Type.Object({
+  unitId: Id,
+  asOf: Type.Optional(
+    Type.String({ format: 'date-time', description: 'what had been recorded by this instant (now when absent); recorded in the export' }),
+  ),
+});
+const DossierFiles = Type.Object({
+  'events.json': Type.String(),
+  'report.html': Type.String(),
+  'manifest.json': Type.String(),
+  'VERIFY.txt': Type.String(),
+});
+const DossierExportReply = Type.Object({ result: CommandResult, record: DossierExportRecord, files: DossierFiles, manifest: AnyObject });
+const DossierExportFilesReply = Type.Object({ record: DossierExportRecord, files: DossierFiles });
+const DossierExportsQuery = Type.Object({
+  unitId: Type.Optional(Id),
+  pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, description: '50 when absent' })),
+  pageToken: Type.Optional(Type.String({ maxLength: 20, description: 'nextPageToken of the previous page' })),
+});
+const DossierExportList = Type.Object({ exports: Type.Array(DossierExportRecord), nextPageToken: Type.Optional(Type.String()) });
 const VerifyDossierBody = Type.Object({ eventsJson: Type.String(), manifestJson: Type.String(), reportHtml: Type.Optional(Type.String()) });
 
 const list = (v: string | string[] | undefined) =>
@@ -117,8 +183,8 @@ const list = (v: string | string[] | undefined) =>
         .filter(Boolean);
 const tags = ['lookback'];
 
-export function registerLookbackRoutes(http: FastifyInstance, deps: { store: EventStore; reviews: Reviews }): void {
-  const { store, reviews } = deps;
+export function registerLookbackRoutes(http: FastifyInstance, deps: { store: EventStore; reviews: Reviews; audit: AuditTrail }): void {
+  const { store, reviews, audit } = deps;
 
   http.get<{ Params: Static<typeof UnitParams>; Querystring: Static<typeof TimelineQuery> }>(
     `${HTTP_PREFIX}/units/:unitId/timeline`,
@@ -195,37 +261,98 @@ export function registerLookbackRoutes(http: FastifyInstance, deps: { store: Eve
     },
   );
 
-  http.get<{ Params: Static<typeof UnitParams> }>(
-    `${HTTP_PREFIX}/units/:unitId/integrity`,
+  // ── The audit trail: integrity checks and dossier exports are recorded (audit-trail.ts), as over gRPC ──
+  http.post<{ Body: Static<typeof IntegrityCheckBody>; Headers: Static<typeof IdempotencyHeaders> }>(
+    `${HTTP_PREFIX}/integrity-checks`,
     {
       schema: {
         tags,
-        summary: 'Verifies the hash chain of every stream holding an event about the unit; names the first broken link',
-        params: UnitParams,
-        response: { 200: AnyObject, ...errorResponses(400, 401, 403) },
+        summary:
+          'Verifies the hash chains of a unit (every stream holding an event about it) or of one stream, and records the check (IntegrityChecked); the same key answers with the check recorded the first time',
+        headers: IdempotencyHeaders,
+        body: IntegrityCheckBody,
+        response: { 200: IntegrityCheckReply, ...errorResponses(400, 401, 403, 409) },
       },
     },
     async (request) => {
-      requireAuditRead(request.principal);
-      return verifyUnit(store, request.params.unitId);
+      const { scope } = request.body;
+      // The proto's scope is a oneof: one of the two, never both.
+      if (scope.unitId !== undefined && scope.streamId !== undefined)
+        throw new ValidationError('scope', 'name a unitId or a streamId, not both');
+      return audit.verifyIntegrity(request.principal, { scope, idempotencyKey: request.headers['idempotency-key'] });
     },
   );
 
-  http.post<{ Params: Static<typeof UnitParams>; Body: Static<typeof DossierBody> }>(
-    `${HTTP_PREFIX}/units/:unitId/dossier`,
+  http.get<{ Params: Static<typeof CheckParams> }>(
+    `${HTTP_PREFIX}/integrity-checks/:checkId`,
     {
       schema: {
         tags,
-        summary: 'The unit dossier 创建活动档案 as of an instant: events.json, report.html, manifest.json, VERIFY.txt',
-        params: UnitParams,
-        body: DossierBody,
-        response: { 200: DossierReply, ...errorResponses(400, 401, 403) },
+        summary: 'A recorded integrity check, with who ran it and when',
+        params: CheckParams,
+        response: { 200: IntegrityCheckRecordReply, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => ({ record: await audit.getIntegrityCheck(request.principal, { checkId: request.params.checkId }) }),
+  );
+
+  http.post<{ Body: Static<typeof DossierExportBody>; Headers: Static<typeof IdempotencyHeaders> }>(
+    `${HTTP_PREFIX}/dossier-exports`,
+    {
+      schema: {
+        tags,
+        summary:
+          'Exports the unit dossier 创建活动档案 as of an instant (events.json, report.html, manifest.json, VERIFY.txt) and records the export (DossierExported); the same key answers with the first export, rebuilt as recorded',
+        headers: IdempotencyHeaders,
+        body: DossierExportBody,
+        response: { 200: DossierExportReply, ...errorResponses(400, 401, 403, 409) },
       },
     },
     async (request) => {
-      requireAuditRead(request.principal);
-      const dossier = await buildDossier(store, request.params.unitId, request.body?.asOf);
-      return { files: dossier.files, manifest: dossier.manifest as unknown as Record<string, unknown> };
+      const out = await audit.exportDossier(request.principal, { ...request.body, idempotencyKey: request.headers['idempotency-key'] });
+      return {
+        result: out.result,
+        record: out.record,
+        files: out.dossier.files,
+        manifest: out.dossier.manifest as unknown as Record<string, unknown>,
+      };
+    },
+  );
+
+  http.get<{ Querystring: Static<typeof DossierExportsQuery> }>(
+    `${HTTP_PREFIX}/dossier-exports`,
+    {
+      schema: {
+        tags,
+        summary: "Recorded dossier exports, newest first: who exported which unit's dossier, when, with which digest",
+        querystring: DossierExportsQuery,
+        response: { 200: DossierExportList, ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (request) => {
+      const { unitId, pageSize, pageToken } = request.query;
+      const out = await audit.listDossierExports(request.principal, {
+        ...(unitId ? { unitId } : {}),
+        page: { ...(pageSize ? { pageSize } : {}), ...(pageToken ? { pageToken } : {}) },
+      });
+      return { exports: out.records, ...(out.nextPageToken ? { nextPageToken: out.nextPageToken } : {}) };
+    },
+  );
+
+  http.get<{ Params: Static<typeof ExportParams> }>(
+    `${HTTP_PREFIX}/dossier-exports/:exportId`,
+    {
+      schema: {
+        tags,
+        summary:
+          "A recorded export with its files, rebuilt from the store; 409 when the store no longer gives the recorded digest (verify the unit's integrity)",
+        params: ExportParams,
+        response: { 200: DossierExportFilesReply, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => {
+      const { record, dossier } = await audit.dossierFiles(request.principal, request.params.exportId);
+      return { record, files: dossier.files };
     },
   );
 
