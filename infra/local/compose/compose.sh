@@ -28,6 +28,9 @@ usage() {
 
 log() { echo "compose.sh: $*" >&2; }
 
+# shellcheck source=../go-module-build.sh
+source "$ROOT/infra/local/go-module-build.sh"
+
 # True when $1 is an executable that says it is Docker Compose v2 or later (run
 # standalone, as the path is used; a plugin binary runs standalone too).
 is_compose_v2() {
@@ -63,51 +66,12 @@ find_installed() {
   return 1
 }
 
-# Sets BIN to the pinned compose, building it once (under a lock, so two runs at once
-# build it once). Never installs Go.
+# Sets BIN to the pinned compose, built once from the module proxy.
 ensure_built() {
+  # The version stamp the project's Makefile sets (else `version` says "dev").
+  GO_BUILD_LDFLAGS="-X $MODULE/internal.Version=$VERSION"
+  go_module_build "Docker Compose" "$MODULE" "$VERSION" ./cmd "$CACHE" docker-compose "about two minutes"
   BIN=$CACHE/docker-compose
-  [[ -x $BIN ]] && return
-  command -v go >/dev/null || {
-    log "no 'go' on PATH: Docker Compose $VERSION is built from the Go module proxy and needs Go >= 1.24 (install it from go.dev/dl), or install docker compose v2, or set DOCKER_COMPOSE_BIN"
-    exit 1
-  }
-  mkdir -p "$(dirname "$CACHE")"
-  exec 9>"$CACHE.lock"
-  flock 9
-  if [[ ! -x $BIN ]]; then
-    local tmp started src
-    tmp=$(mktemp -d "$CACHE.tmp.XXXXXX")
-    # shellcheck disable=SC2064 # expanded now: $tmp is local
-    trap "chmod -R u+w '$tmp' 2>/dev/null; rm -rf -- '$tmp'" EXIT
-    started=$(date +%s)
-    log "building Docker Compose $VERSION with $(go version) (first time only; takes about two minutes)"
-    # Not a plain `go install $MODULE/cmd@$VERSION`: compose's go.mod has exclude
-    # directives, which `go install pkg@version` refuses. So: download the module
-    # through the configured GOPROXY (checked against the checksum database), copy
-    # it, and build inside it, where its go.mod (excludes and all) applies.
-    # GOFLAGS=-mod=mod: a GOFLAGS=-mod=vendor/readonly set elsewhere must not stop a
-    # module-mode build. GOPROXY/GONOSUMDB are left as this machine configures them.
-    export GOFLAGS="-mod=mod -buildvcs=false"
-    src=$(cd "$tmp" && go mod download -json "$MODULE@$VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
-    if [[ -z $src || ! -f $src/go.mod ]]; then
-      log "go mod download $MODULE@$VERSION failed"
-      exit 1
-    fi
-    cp -R "$src" "$tmp/src"
-    chmod -R u+w "$tmp/src"
-    # The version stamp the project's Makefile sets (else `version` says "dev").
-    if ! (cd "$tmp/src" && go build -trimpath -ldflags "-s -w -X $MODULE/internal.Version=$VERSION" \
-      -o "$tmp/bin/docker-compose" ./cmd >&2); then
-      log "go build of Docker Compose $VERSION failed"
-      exit 1
-    fi
-    "$tmp/bin/docker-compose" version >&2
-    rm -rf -- "$CACHE"
-    mv "$tmp/bin" "$CACHE"
-    log "built $BIN in $(($(date +%s) - started)) s"
-  fi
-  flock -u 9
 }
 
 ensure_binary() {

@@ -26,6 +26,9 @@ usage() {
 
 log() { echo "ferretdb.sh: $*" >&2; }
 
+# shellcheck source=../go-module-build.sh
+source "$ROOT/infra/local/go-module-build.sh"
+
 # Sets BIN to a FerretDB binary, building it once (under a lock, so two runs at once
 # build it once). Never installs Go: Debian's golang is too old for FerretDB 1.24.
 ensure_binary() {
@@ -37,47 +40,11 @@ ensure_binary() {
     BIN=$FERRETDB_BIN
     return
   fi
+  # `go install $MODULE@$VERSION` would give a binary that panics at start ("Invalid
+  # build/version/version.txt file content"): the module zip lacks that generated file.
+  go_build_prepare() { echo "$VERSION" >"$1/build/version/version.txt"; }
+  go_module_build FerretDB "${MODULE%%/cmd/*}" "$VERSION" ./cmd/ferretdb "$CACHE" ferretdb "a few minutes"
   BIN=$CACHE/ferretdb
-  [[ -x $BIN ]] && return
-  command -v go >/dev/null || {
-    log "no 'go' on PATH: FerretDB $VERSION is built with 'go install' and needs Go >= 1.22 (install it from go.dev/dl; Debian's golang package is too old), or set FERRETDB_BIN"
-    exit 1
-  }
-  mkdir -p "$(dirname "$CACHE")"
-  exec 9>"$CACHE.lock"
-  flock 9
-  if [[ ! -x $BIN ]]; then
-    local tmp started src
-    tmp=$(mktemp -d "$CACHE.tmp.XXXXXX")
-    # shellcheck disable=SC2064 # expanded now: $tmp is local
-    trap "chmod -R u+w '$tmp' 2>/dev/null; rm -rf -- '$tmp'" EXIT
-    started=$(date +%s)
-    log "building FerretDB $VERSION with $(go version) (first time only; takes a few minutes)"
-    # Not a plain `go install $MODULE@$VERSION`: that binary panics at start ("Invalid
-    # build/version/version.txt file content"), since the module zip lacks the
-    # generated build/version/version.txt. So: download the module through the
-    # configured GOPROXY (checked against go.sum), copy it, add version.txt, build.
-    # GOFLAGS=-mod=mod: a GOFLAGS=-mod=vendor/readonly set elsewhere must not stop a
-    # module-mode build. GOPROXY/GONOSUMDB are left as this machine configures them.
-    export GOFLAGS="-mod=mod -buildvcs=false"
-    src=$(cd "$tmp" && go mod download -json "${MODULE%%/cmd/*}@$VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
-    if [[ -z $src || ! -f $src/go.mod ]]; then
-      log "go mod download ${MODULE%%/cmd/*}@$VERSION failed"
-      exit 1
-    fi
-    cp -R "$src" "$tmp/src"
-    chmod -R u+w "$tmp/src"
-    echo "$VERSION" >"$tmp/src/build/version/version.txt"
-    if ! (cd "$tmp/src" && go build -trimpath -o "$tmp/bin/ferretdb" ./cmd/ferretdb >&2); then
-      log "go build of FerretDB $VERSION failed"
-      exit 1
-    fi
-    "$tmp/bin/ferretdb" --version >&2
-    rm -rf -- "$CACHE"
-    mv "$tmp/bin" "$CACHE"
-    log "built $BIN in $(($(date +%s) - started)) s"
-  fi
-  flock -u 9
 }
 
 pid_of() {
