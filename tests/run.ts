@@ -43,13 +43,17 @@ const stops: Array<() => Promise<void>> = [];
 const env: NodeJS.ProcessEnv = { ...process.env };
 
 console.log('Real servers for this run:');
+/** A server (or tool) that could not be had: printed; with WENMING_REQUIRE_REAL_SERVERS=1 the run fails here. */
+async function skipped(label: string, reason: string): Promise<void> {
+  console.log(`  ${label.padEnd(14)} SKIPPED: ${reason}`);
+  if (!requireReal) return;
+  console.error('WENMING_REQUIRE_REAL_SERVERS=1: a skipped real server fails the run.');
+  for (const stop of stops.reverse()) await stop().catch((err) => console.error('stopping a test server failed:', err));
+  process.exit(1);
+}
 const pg = await providePostgres(workDir);
 if ('skipped' in pg) {
-  console.log(`  PostgreSQL     SKIPPED: ${pg.skipped}`);
-  if (requireReal) {
-    console.error('WENMING_REQUIRE_REAL_SERVERS=1: a skipped real server fails the run.');
-    process.exit(1);
-  }
+  await skipped('PostgreSQL', pg.skipped);
 } else {
   console.log(`  PostgreSQL     ${pg.source}: ${pg.url.replace(/\/\/[^@/]*@/, '//***@')}`);
   env.PG_URL = pg.url;
@@ -57,12 +61,7 @@ if ('skipped' in pg) {
 }
 const kafka = await provideKafka(workDir);
 if ('skipped' in kafka) {
-  console.log(`  Kafka          SKIPPED: ${kafka.skipped}`);
-  if (requireReal) {
-    console.error('WENMING_REQUIRE_REAL_SERVERS=1: a skipped real server fails the run.');
-    for (const stop of stops.reverse()) await stop().catch((err) => console.error('stopping a test server failed:', err));
-    process.exit(1);
-  }
+  await skipped('Kafka', kafka.skipped);
 } else {
   console.log(`  Kafka          ${kafka.source}: ${kafka.brokers.join(',')}`);
   env.KAFKA_BROKERS = kafka.brokers.join(',');
@@ -71,12 +70,7 @@ if ('skipped' in kafka) {
 }
 const mongo = await provideMongo(workDir);
 if ('skipped' in mongo) {
-  console.log(`  MongoDB wire   SKIPPED: ${mongo.skipped}`);
-  if (requireReal) {
-    console.error('WENMING_REQUIRE_REAL_SERVERS=1: a skipped real server fails the run.');
-    for (const stop of stops.reverse()) await stop().catch((err) => console.error('stopping a test server failed:', err));
-    process.exit(1);
-  }
+  await skipped('MongoDB wire', mongo.skipped);
 } else {
   console.log(`  MongoDB wire   ${mongo.source} (${mongo.server}): ${mongo.url.replace(/\/\/[^@/]*@/, '//***@')}`);
   env.MONGODB_URL = mongo.url;
@@ -85,12 +79,7 @@ if ('skipped' in mongo) {
 // Not a server: the compose CLI that checks docker-compose.yml (`docker compose config`).
 const compose = await provideCompose(workDir);
 if ('skipped' in compose) {
-  console.log(`  docker compose SKIPPED: ${compose.skipped}`);
-  if (requireReal) {
-    console.error('WENMING_REQUIRE_REAL_SERVERS=1: a skipped real server fails the run.');
-    for (const stop of stops.reverse()) await stop().catch((err) => console.error('stopping a test server failed:', err));
-    process.exit(1);
-  }
+  await skipped('docker compose', compose.skipped);
 } else {
   console.log(`  docker compose ${compose.source} (v${compose.version}): ${compose.bin}`);
   env[DOCKER_COMPOSE_BIN_ENV] = compose.bin;
