@@ -43,12 +43,12 @@ export interface PreparedEvent {
   unitId: string | null;
   /** The writer's data, checked to be plain JSON (it reads back equal to this). */
   data: unknown;
-  /** Canonical JSON (RFC 8785) of data: what is stored and hashed. */
-  dataJson: string;
   /** Writer metadata with schemaVersion filled in; without prevHash/hash. */
   metadata: EventMetadata & { schemaVersion: number };
-  metadataJson: string;
-  /** RFC 8785 forms for the hash chain, computed here so no lock waits on them. */
+  /**
+   * RFC 8785 canonical JSON of data and metadata: the text that is stored and the
+   * form the hash chain covers, computed here so no lock waits on them.
+   */
   canonical: { data: string; metadata: string };
 }
 
@@ -102,9 +102,8 @@ function prepareEvent(event: NewEvent, index: number, unitless: boolean): Prepar
   if (!unitless && metadata.unitId === undefined) throw new MissingUnitIdError(index);
   // The stored text is the RFC 8785 canonical form: the same string the hash chain
   // covers, so one pass checks the data and serves storage, hashing and the size limit.
-  const dataJson = canonicalJson(event.data, `${at}.data`);
-  const metadataJson = canonicalJson(metadata, `${at}.metadata`);
-  const bytes = Buffer.byteLength(dataJson) + Buffer.byteLength(metadataJson);
+  const canonical = { data: canonicalJson(event.data, `${at}.data`), metadata: canonicalJson(metadata, `${at}.metadata`) };
+  const bytes = Buffer.byteLength(canonical.data) + Buffer.byteLength(canonical.metadata);
   if (bytes > MAX_EVENT_BYTES) throw new EventTooLargeError(event.id, bytes, MAX_EVENT_BYTES);
   return {
     id: event.id.toLowerCase(),
@@ -112,10 +111,8 @@ function prepareEvent(event: NewEvent, index: number, unitless: boolean): Prepar
     occurredAt: event.occurredAt,
     unitId: metadata.unitId ?? null,
     data: event.data,
-    dataJson,
     metadata,
-    metadataJson,
-    canonical: { data: dataJson, metadata: metadataJson },
+    canonical,
   };
 }
 

@@ -24,14 +24,9 @@ export function pollingSubscription(source: LogSource, options: SubscribeOptions
   });
 
   const run = async (): Promise<void> => {
-    let position = (options.checkpoint ? await source.checkpoints.load(options.checkpoint) : undefined) ?? options.afterPosition ?? 0;
-    let stored = position;
-    const saveCheckpoint = async () => {
-      if (options.checkpoint && position !== stored) {
-        await source.checkpoints.store(options.checkpoint, position);
-        stored = position;
-      }
-    };
+    const progress = await resumePoint(source.checkpoints, options);
+    let position = progress.start;
+    const saveCheckpoint = () => progress.save(position);
     try {
       while (!stopping.signal.aborted) {
         const page = await source.readPage(position, pageSize);
@@ -61,6 +56,27 @@ export function pollingSubscription(source: LogSource, options: SubscribeOptions
     async stop() {
       stopping.abort();
       await done.catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * Where a subscription starts (after its stored checkpoint, else after `afterPosition`)
+ * and how it stores its progress: under its checkpoint name, and only when it moved.
+ */
+export async function resumePoint(
+  checkpoints: CheckpointStore,
+  options: SubscribeOptions,
+): Promise<{ start: number; save(position: number): Promise<void> }> {
+  const start = (options.checkpoint ? await checkpoints.load(options.checkpoint) : undefined) ?? options.afterPosition ?? 0;
+  let stored = start;
+  return {
+    start,
+    async save(position) {
+      if (options.checkpoint && position !== stored) {
+        await checkpoints.store(options.checkpoint, position);
+        stored = position;
+      }
     },
   };
 }

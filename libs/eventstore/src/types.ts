@@ -144,6 +144,8 @@ export interface EventStore {
   readUnit(unitId: string, options?: ReadAllOptions): AsyncIterable<RecordedEvent>;
   /** Revision of the stream's last event, or undefined when the stream does not exist. */
   streamRevision(streamId: string): Promise<number | undefined>;
+  /** Position of the last event in the global log, or 0 when the log is empty: one query, not a read of the log. */
+  headPosition(): Promise<number>;
   subscribeToAll(options: SubscribeOptions): Subscription;
   readonly checkpoints: CheckpointStore;
   /** Recomputes the stream's hash chain and reports the first broken link. */

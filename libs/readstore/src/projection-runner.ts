@@ -187,9 +187,7 @@ class Lane {
     if (this.is('failed')) throw new ProjectionFailedError(name, this.failedAt, this.error);
     this.state = 'live';
     this.log.info({ projection: name, position: this.position, ms: Date.now() - started }, 'projection caught up');
-    await this.saveCheckpoint().catch((err: unknown) =>
-      this.log.error({ projection: name, err }, 'storing the projection checkpoint failed'),
-    );
+    await this.saveCheckpointOrLog();
   }
 
   private async handle(event: RecordedEvent): Promise<void> {
@@ -224,9 +222,7 @@ class Lane {
   private armIdleTimer(): void {
     this.clearTimer();
     this.timer = setTimeout(() => {
-      this.saveCheckpoint().catch((err: unknown) =>
-        this.log.error({ projection: this.projection.name, err }, 'storing the projection checkpoint failed'),
-      );
+      this.saveCheckpointOrLog();
     }, this.idleMs);
     this.timer.unref();
   }
@@ -251,6 +247,13 @@ class Lane {
     return this.saving;
   }
 
+  /** For saves whose failure costs only replay work on restart (the guards make that safe): logged, not thrown. */
+  private saveCheckpointOrLog(): Promise<void> {
+    return this.saveCheckpoint().catch((err: unknown) =>
+      this.log.error({ projection: this.projection.name, err }, 'storing the projection checkpoint failed'),
+    );
+  }
+
   /** Stops the subscription after the event being applied and stores the checkpoint. */
   private async halt(): Promise<void> {
     this.generation += 1;
@@ -258,9 +261,7 @@ class Lane {
     this.clearTimer();
     await this.subscription?.stop();
     this.subscription = undefined;
-    await this.saveCheckpoint().catch((err: unknown) =>
-      this.log.error({ projection: this.projection.name, err }, 'storing the projection checkpoint failed'),
-    );
+    await this.saveCheckpointOrLog();
   }
 
   async close(): Promise<void> {

@@ -231,6 +231,14 @@ export function eventStoreContract(target: ContractTarget): void {
         assert.equal(later[0]?.id, written[500]);
       });
 
+      it('reports the position of the last event in the log as its head', async () => {
+        const first = await store.append(uniqueId('plan'), newEvents(uniqueId('unit'), 2));
+        assert.equal(await store.headPosition(), first.position);
+        const second = await store.append(uniqueId('inspection'), [newEvent(uniqueId('unit'), 0)]);
+        assert.ok(second.position > first.position);
+        assert.equal(await store.headPosition(), second.position);
+      });
+
       it("reads one unit's events across streams in global order, and only that unit's", async () => {
         const unitA = uniqueId('unit');
         const unitB = uniqueId('unit');

@@ -32,6 +32,7 @@ import { verifyChain } from '../hash-chain.js';
 import { idempotentResult, type StoredId } from '../idempotency.js';
 import { type PreparedEvent, prepareAppend, validateStreamId } from '../prepare.js';
 import { revisionMismatch } from '../row.js';
+import { SubscriptionRegistry } from '../subscription.js';
 import type {
   AppendOptions,
   AppendResult,
@@ -98,7 +99,7 @@ export class EventStoreDbEventStore implements EventStore {
   readonly checkpoints: CheckpointStore;
   private readonly now: () => Date;
   private readonly recentIds = new Map<string, string>();
-  private readonly subscriptions = new Set<Subscription>();
+  private readonly subscriptions = new SubscriptionRegistry();
   private readonly appending = new Map<string, Promise<void>>();
 
   /** Connects, and creates the unit index projection if it is missing. */
@@ -322,7 +323,7 @@ export class EventStoreDbEventStore implements EventStore {
     const subscription = esdbSubscription(
       {
         checkpoints: this.checkpoints,
-        headPosition: () => this.headPosition(),
+        headPosition: () => this.lastRecordPosition(),
         open: (position, onCheckpoint) =>
           this.client.subscribeToAll({
             fromPosition: position > 0 ? toEsdbPosition(position) : START,
@@ -332,13 +333,20 @@ export class EventStoreDbEventStore implements EventStore {
       },
       options,
     );
-    this.subscriptions.add(subscription);
-    const forget = () => this.subscriptions.delete(subscription);
-    subscription.done.then(forget, forget);
-    return subscription;
+    return this.subscriptions.track(subscription);
   }
 
-  private async headPosition(): Promise<number> {
+  async headPosition(): Promise<number> {
+    // Backwards from the end, past the system's, the index's and the checkpoints' records.
+    for await (const resolved of drain(this.client.readAll({ direction: BACKWARDS, fromPosition: END }))) {
+      const event = toRecordedEvent(resolved.event);
+      if (event) return event.position;
+    }
+    return 0;
+  }
+
+  /** The position of the last record in $all, whoever wrote it (0 when empty). */
+  private async lastRecordPosition(): Promise<number> {
     for await (const resolved of drain(this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 }))) {
       return Number(resolved.event?.position?.commit ?? resolved.commitPosition ?? 0n);
     }
@@ -355,7 +363,7 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    await this.subscriptions.stopAll();
     await this.client.dispose();
   }
 }

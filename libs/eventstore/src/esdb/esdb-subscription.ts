@@ -4,6 +4,7 @@
 // polling. Events are handled one at a time, in log order: the loop awaits the
 // handler before it takes the next event from the client's readable stream.
 import type { AllStreamResolvedEvent, AllStreamSubscription } from '@eventstore/db-client';
+import { resumePoint } from '../subscription.js';
 import type { CheckpointStore, RecordedEvent, SubscribeOptions, Subscription } from '../types.js';
 
 /** Saving after every event would double the writes of a busy relay; save at least this often, and whenever idle. */
@@ -28,14 +29,9 @@ export function esdbSubscription(source: EsdbSubscriptionSource, options: Subscr
   });
 
   const run = async (): Promise<void> => {
-    let position = (options.checkpoint ? await source.checkpoints.load(options.checkpoint) : undefined) ?? options.afterPosition ?? 0;
-    let stored = position;
-    const save = async () => {
-      if (options.checkpoint && position !== stored) {
-        await source.checkpoints.store(options.checkpoint, position);
-        stored = position;
-      }
-    };
+    const progress = await resumePoint(source.checkpoints, options);
+    let position = progress.start;
+    const save = () => progress.save(position);
     // "Caught up" means: everything stored when we subscribed has been handled.
     const head = await source.headPosition();
     if (position >= head) markCaughtUp();

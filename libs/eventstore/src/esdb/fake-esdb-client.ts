@@ -20,15 +20,10 @@ import {
   StreamNotFoundError,
   WrongExpectedVersionError,
 } from '@eventstore/db-client';
+import type { EsdbRecord } from './mapping.js';
 
-interface Rec {
-  id: string;
-  type: string;
-  streamId: string;
-  revision: bigint;
-  isJson: boolean;
-  data: unknown;
-  metadata: unknown;
+/** A stored record: what the adapter reads (EsdbRecord), always with a position. */
+interface Rec extends EsdbRecord {
   created: Date;
   position: Position;
   /** For a link: the event it points to. */

@@ -8,7 +8,7 @@ import { InvalidAppendError, WrongExpectedRevisionError } from '../errors.js';
 import { eventHash, GENESIS_HASH, verifyChain } from '../hash-chain.js';
 import { idempotentResult } from '../idempotency.js';
 import { type PreparedEvent, prepareAppend, validateStreamId } from '../prepare.js';
-import { type EventRow, revisionMismatch, rowToEvent } from '../row.js';
+import { type EventRow, readPositionPages, readStreamPages, revisionMismatch, rowToEvent } from '../row.js';
 import { AppendSignal, pollingSubscription, SubscriptionRegistry } from '../subscription.js';
 import type {
   AppendOptions,
@@ -39,7 +39,6 @@ export interface PostgresEventStoreOptions {
   poolSize?: number;
 }
 
-const PAGE = 500;
 /** One channel for every store; the payload names the schema that was appended to. */
 const CHANNEL = 'wenming_events';
 
@@ -125,6 +124,7 @@ export class PostgresEventStore implements EventStore {
       // Prepared once per connection (named), as it is the largest statement.
       insertName: `wenming-append-${lockKey('insert', schema)}`,
       head: `SELECT revision, last_hash FROM ${t.streams} WHERE stream_id = $1`,
+      lastPosition: `SELECT max(position) AS position FROM ${t.events}`,
       // One round trip per batch. ROWS FROM zips the column arrays into rows (no limit on
       // bind parameters, unlike a multi-row VALUES) and ORDER BY n draws positions in
       // batch order. data and metadata travel as one JSON array each ("[d1,d2,…]", a
@@ -230,8 +230,8 @@ export class PostgresEventStore implements EventStore {
         batch.map((e) => e.type),
         batch.map((e) => e.unitId),
         batch.map((e) => e.occurredAt),
-        `[${batch.map((e) => e.dataJson).join(',')}]`,
-        `[${batch.map((e) => e.metadataJson).join(',')}]`,
+        `[${batch.map((e) => e.canonical.data).join(',')}]`,
+        `[${batch.map((e) => e.canonical.metadata).join(',')}]`,
         cols.prevHash,
         cols.hash,
         revision,
@@ -243,53 +243,34 @@ export class PostgresEventStore implements EventStore {
 
   async *readStream(streamId: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
     validateStreamId(streamId);
-    const backwards = options.direction === 'backwards';
-    let next = options.fromRevision ?? (backwards ? Number.MAX_SAFE_INTEGER : 0);
-    let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
-    while (remaining > 0) {
-      const limit = Math.min(PAGE, remaining);
-      const { rows } = await this.pool.query<EventRow>(backwards ? this.sql.backwards : this.sql.forwards, [streamId, next, limit]);
-      for (const row of rows) yield rowToEvent(row);
-      remaining -= rows.length;
-      if (rows.length < limit) return;
-      const last = Number(rows[rows.length - 1]?.revision);
-      next = backwards ? last - 1 : last + 1;
-      if (next < 0) return;
-    }
+    yield* readStreamPages(
+      options,
+      (from, limit) => this.query(this.sql.forwards, [streamId, from, limit]),
+      (from, limit) => this.query(this.sql.backwards, [streamId, from, limit]),
+    );
   }
 
   readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
-    return this.pageForwards((from, limit) => this.query(this.sql.all, [from, limit]), options);
+    return readPositionPages(options, (from, limit) => this.query(this.sql.all, [from, limit]));
   }
 
   readUnit(unitId: string, options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
-    return this.pageForwards((from, limit) => this.query(this.sql.unit, [unitId, from, limit]), options);
+    return readPositionPages(options, (from, limit) => this.query(this.sql.unit, [unitId, from, limit]));
   }
 
   private async query(text: string, values: unknown[]): Promise<EventRow[]> {
     return (await this.pool.query<EventRow>(text, values)).rows;
   }
 
-  private async *pageForwards(
-    page: (from: number, limit: number) => Promise<EventRow[]>,
-    options: ReadAllOptions,
-  ): AsyncIterable<RecordedEvent> {
-    let from = options.fromPosition ?? 0;
-    let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
-    while (remaining > 0) {
-      const limit = Math.min(PAGE, remaining);
-      const rows = await page(from, limit);
-      for (const row of rows) yield rowToEvent(row);
-      remaining -= rows.length;
-      if (rows.length < limit) return;
-      from = Number(rows[rows.length - 1]?.position) + 1;
-    }
-  }
-
   async streamRevision(streamId: string): Promise<number | undefined> {
     validateStreamId(streamId);
     const { rows } = await this.pool.query<{ revision: string }>(this.sql.head, [streamId]);
     return rows[0] ? Number(rows[0].revision) : undefined;
+  }
+
+  async headPosition(): Promise<number> {
+    const { rows } = await this.pool.query<{ position: string | null }>(this.sql.lastPosition);
+    return Number(rows[0]?.position ?? 0);
   }
 
   subscribeToAll(options: SubscribeOptions): Subscription {

@@ -9,7 +9,7 @@ import { WrongExpectedRevisionError } from '../errors.js';
 import { eventHash, GENESIS_HASH, verifyChain } from '../hash-chain.js';
 import { idempotentResult, type StoredId } from '../idempotency.js';
 import { prepareAppend, validateStreamId } from '../prepare.js';
-import { type EventRow, revisionMismatch, rowToEvent } from '../row.js';
+import { type EventRow, readPositionPages, readStreamPages, revisionMismatch, rowToEvent } from '../row.js';
 import { AppendSignal, pollingSubscription, SubscriptionRegistry } from '../subscription.js';
 import type {
   AppendOptions,
@@ -34,8 +34,6 @@ export interface SqliteEventStoreOptions {
   /** The store's clock for `recordedAt`; injected so tests can pin time. */
   now?: () => Date;
 }
-
-const PAGE = 500;
 
 export class SqliteEventStore implements EventStore {
   readonly kind = 'sqlite' as const;
@@ -82,12 +80,12 @@ export class SqliteEventStore implements EventStore {
         `INSERT INTO checkpoints (name, position, updated_at) VALUES (?, ?, ?)
          ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
       ),
-      // Touches the events table, so a missing or unreadable file fails the check.
       // One statement for any batch size: the ids travel as one JSON array.
       storedIds: db.prepare<[string], { id: string; stream_id: string; revision: number; position: number }>(
         'SELECT id, stream_id, revision, position FROM events WHERE id IN (SELECT value FROM json_each(?))',
       ),
-      ping: db.prepare('SELECT position FROM events ORDER BY position DESC LIMIT 1'),
+      // Also the ping: it touches the events table, so a missing or unreadable file fails the check.
+      lastPosition: db.prepare<[], { position: number }>('SELECT position FROM events ORDER BY position DESC LIMIT 1'),
     };
     this.checkpoints = {
       load: async (name) => this.stmt.loadCheckpoint.get(name)?.position,
@@ -122,8 +120,8 @@ export class SqliteEventStore implements EventStore {
           unitId: event.unitId,
           occurredAt: event.occurredAt,
           recordedAt,
-          data: event.dataJson,
-          metadata: event.metadataJson,
+          data: event.canonical.data,
+          metadata: event.canonical.metadata,
           prevHash,
           hash,
         });
@@ -146,45 +144,28 @@ export class SqliteEventStore implements EventStore {
 
   async *readStream(streamId: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
     validateStreamId(streamId);
-    const backwards = options.direction === 'backwards';
-    let next = options.fromRevision ?? (backwards ? Number.MAX_SAFE_INTEGER : 0);
-    let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
-    while (remaining > 0) {
-      const limit = Math.min(PAGE, remaining);
-      const rows = (backwards ? this.stmt.backwards : this.stmt.forwards).all(streamId, next, limit);
-      for (const row of rows) yield rowToEvent(row);
-      remaining -= rows.length;
-      if (rows.length < limit) return;
-      const last = Number(rows[rows.length - 1]?.revision);
-      next = backwards ? last - 1 : last + 1;
-      if (next < 0) return;
-    }
+    yield* readStreamPages(
+      options,
+      (from, limit) => this.stmt.forwards.all(streamId, from, limit),
+      (from, limit) => this.stmt.backwards.all(streamId, from, limit),
+    );
   }
 
   readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
-    return this.pageForwards((from, limit) => this.stmt.all.all(from, limit), options);
+    return readPositionPages(options, (from, limit) => this.stmt.all.all(from, limit));
   }
 
   readUnit(unitId: string, options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
-    return this.pageForwards((from, limit) => this.stmt.unit.all(unitId, from, limit), options);
-  }
-
-  private async *pageForwards(page: (from: number, limit: number) => EventRow[], options: ReadAllOptions): AsyncIterable<RecordedEvent> {
-    let from = options.fromPosition ?? 0;
-    let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
-    while (remaining > 0) {
-      const limit = Math.min(PAGE, remaining);
-      const rows = page(from, limit);
-      for (const row of rows) yield rowToEvent(row);
-      remaining -= rows.length;
-      if (rows.length < limit) return;
-      from = Number(rows[rows.length - 1]?.position) + 1;
-    }
+    return readPositionPages(options, (from, limit) => this.stmt.unit.all(unitId, from, limit));
   }
 
   async streamRevision(streamId: string): Promise<number | undefined> {
     validateStreamId(streamId);
     return this.stmt.head.get(streamId)?.revision;
+  }
+
+  async headPosition(): Promise<number> {
+    return this.stmt.lastPosition.get()?.position ?? 0;
   }
 
   subscribeToAll(options: SubscribeOptions): Subscription {
@@ -205,7 +186,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   async ping(): Promise<void> {
-    this.stmt.ping.get();
+    this.stmt.lastPosition.get();
   }
 
   async close(): Promise<void> {
