@@ -19,7 +19,7 @@ import type { InspectionModule } from '@wenming/inspection';
 import { eventsTopic } from '@wenming/messaging';
 import { loadConfig, type Role as PrincipalRole } from '@wenming/service-kit';
 import { type RunningPlatform, startPlatform } from './platform.js';
-import { httpJson, type Json, signToken } from './test-fixtures/e2e-calls.js';
+import { bearer, collect, httpJson, type Json, signToken } from './test-fixtures/e2e-calls.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wenming-inspection-'));
 const config = loadConfig({
@@ -47,8 +47,7 @@ const get = (path: string, who: string) => http('GET', `/api/inspection${path}`,
 
 type RpcAnswer = { ok: true; res: Any } | { ok: false; err: grpc.ServiceError };
 function rpc(method: string, who: string, req: object): Promise<RpcAnswer> {
-  const md = new grpc.Metadata();
-  md.set('authorization', `Bearer ${tok[who]}`);
+  const md = bearer(tok[who]);
   const codec = (svc as unknown as Record<string, { fromPartial(o: unknown): unknown }>)[
     `${method.charAt(0).toUpperCase()}${method.slice(1)}Request`
   ]!;
@@ -68,16 +67,9 @@ function failed(a: RpcAnswer): grpc.ServiceError {
   assert.equal(a.ok, false, 'expected a gRPC error');
   return (a as { err: grpc.ServiceError }).err;
 }
-function streamSteps(who: string, rectificationId: string): Promise<Any[]> {
-  const md = new grpc.Metadata();
-  md.set('authorization', `Bearer ${tok[who]}`);
-  const call = client.streamRectificationSteps({ rectificationId, fromRevision: 0, follow: false }, md);
-  const out: Any[] = [];
-  return new Promise((resolve, reject) => {
-    call.on('data', (m: Any) => out.push(m.event));
-    call.on('end', () => resolve(out));
-    call.on('error', reject);
-  });
+async function streamSteps(who: string, rectificationId: string): Promise<Any[]> {
+  const call = client.streamRectificationSteps({ rectificationId, fromRevision: 0, follow: false }, bearer(tok[who]));
+  return (await collect(call)).map((m: Any) => m.event);
 }
 
 const evidence = (name: string, showsUnitName = true) => ({

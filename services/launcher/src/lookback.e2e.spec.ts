@@ -20,7 +20,7 @@ import type { PlanSubmissionModule } from '@wenming/plan-submission';
 import { COMPLETE_PLAN } from '@wenming/plan-submission/test-data';
 import { loadConfig, type Role as PrincipalRole } from '@wenming/service-kit';
 import { type RunningPlatform, startPlatform } from './platform.js';
-import { bearer, collect, httpJson, type Json, signToken, unaryCall } from './test-fixtures/e2e-calls.js';
+import { bearer, collect, enrolU1InCampaignC1, httpJson, type Json, signToken, unaryCall } from './test-fixtures/e2e-calls.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wenming-lookback-'));
 const config = loadConfig({
@@ -111,15 +111,7 @@ before(async () => {
   tok.inspector = await token(['inspector'], [], 'insp-1');
   tok.u1 = await token(['unit'], ['u1'], 'clerk-u1');
   tok.auditor = await token(['auditor'], [], 'auditor-1');
-  await ps('/campaigns', 'office', {
-    campaignId: 'c1',
-    title: '创建六型机关',
-    period: { startDate: '2025-01-01', endDate: '2027-12-31' },
-    phases: [{ phase: 'CAMPAIGN_PHASE_MOBILIZATION', dates: { startDate: '2025-01-01', endDate: '2027-12-31' } }],
-    template: 'six-types',
-  });
-  await ps('/units', 'admin', { unitId: 'u1', name: '市行政审批服务中心', kind: 'UNIT_KIND_CITY' });
-  await ps('/campaigns/c1/enrol', 'office', { unitIds: ['u1'] });
+  await enrolU1InCampaignC1(ps);
   for (let i = 0; i < 200; i++) {
     const doc = await platform.readStore.collection<Any>('inspection.catalogs').get('c1');
     if (doc?.criteria?.length && doc.unitIds.includes('u1')) return;

@@ -10,8 +10,9 @@ import * as svc from '@wenming/contracts/wenming/plansubmission/v1/plansubmissio
 import { PlanSubmissionServiceClient } from '@wenming/contracts/wenming/plansubmission/v1/plansubmission_service.js';
 import type { PlanSubmissionModule } from '@wenming/plan-submission';
 import { COMPLETE_PLAN } from '@wenming/plan-submission/test-data';
-import { hs256Secret, loadConfig, type Role, signHs256Token } from '@wenming/service-kit';
+import { loadConfig, type Role } from '@wenming/service-kit';
 import { type RunningPlatform, startPlatform } from './platform.js';
+import { bearer, httpJson, type Json, signToken } from './test-fixtures/e2e-calls.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wenming-plan-submission-'));
 const env = {
@@ -30,37 +31,16 @@ const tok: Record<string, string> = {};
 let n = 0;
 const k = () => `key-${++n}`;
 
-async function token(roles: Role[], units: string[] = [], sub = `t-${roles.join('-')}`) {
-  if (config.auth.mode !== 'hs256') throw new Error('embedded only');
-  return signHs256Token({ sub, roles, units, ttlSec: 600 }, hs256Secret(config.auth));
-}
+const token = (roles: Role[], units: string[] = [], sub?: string) => signToken(config, roles, units, sub);
 
-// biome-ignore lint/suspicious/noExplicitAny: JSON answers are checked field by field
-type Any = any;
-async function http(
-  method: 'GET' | 'POST',
-  path: string,
-  who: string,
-  body?: unknown,
-  key?: string,
-): Promise<{ status: number; body: Any }> {
-  const headers: Record<string, string> = { authorization: `Bearer ${tok[who]}` };
-  if (method === 'POST') headers['content-type'] = 'application/json';
-  if (key) headers['idempotency-key'] = key;
-  const res = await fetch(`${platform.httpUrl}/api/plan-submission${path}`, {
-    method,
-    headers,
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
+type Any = Json;
+const http = (method: 'GET' | 'POST', path: string, who: string, body?: unknown, key?: string) =>
+  httpJson(`${platform.httpUrl}/api/plan-submission${path}`, method, tok[who], body, key);
 const post = (path: string, who: string, body: unknown = {}) => http('POST', path, who, body, k());
 const get = (path: string, who: string) => http('GET', path, who);
 
 function rpc<Req, Res>(method: string, who: string, req: Req): Promise<{ ok: true; res: Res } | { ok: false; err: grpc.ServiceError }> {
-  const md = new grpc.Metadata();
-  md.set('authorization', `Bearer ${tok[who]}`);
+  const md = bearer(tok[who]);
   const codec = (svc as unknown as Record<string, { fromPartial(o: unknown): Req }>)[
     `${method.charAt(0).toUpperCase()}${method.slice(1)}Request`
   ]!;

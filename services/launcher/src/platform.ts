@@ -61,18 +61,18 @@ export async function startPlatform(config: WenmingConfig, options: StartPlatfor
   // Before the store opens: a bad key setup (unreadable secret file) fails fast.
   const auth = createTokenVerifier(config.auth);
   for (const warning of config.warnings) logger.warn(warning);
+  // Opening either store already talks to it (schema, unit index, ping), so a store
+  // that cannot serve fails here without a second round trip.
   const store = await openEventStore(config.eventStoreUrl);
-  await store.ping();
   let readStore: ReadStore;
   try {
     readStore = await openReadStore(config);
-    await readStore.ping();
   } catch (err) {
     await store.close().catch(() => undefined);
     throw err;
   }
   const messaging = await openMessaging(config.messaging, store, logger);
-  const bus = messaging.bus;
+  const { bus } = messaging;
   const http = await createHttpServer(logger, { auth });
   const grpc = createGrpcServer();
   const modules: ServiceModule[] = [];
@@ -83,6 +83,7 @@ export async function startPlatform(config: WenmingConfig, options: StartPlatfor
   // for the address when they call: with GRPC_PORT=0 the port is known only after bind.
   let boundGrpcPort: number | undefined;
   const grpcAddress = () => `${config.host}:${boundGrpcPort ?? config.grpcPort}`;
+  const deps = (moduleLogger: Logger) => ({ store, http, grpc: grpc.server, logger: moduleLogger, auth, bus, readStore, grpcAddress });
   const missingServices: string[] = [];
   for (const name of config.services) {
     const create = MODULES[name];
@@ -90,13 +91,9 @@ export async function startPlatform(config: WenmingConfig, options: StartPlatfor
       missingServices.push(name);
       continue;
     }
-    modules.push(
-      await create(config, { store, http, grpc: grpc.server, logger: logger.child({ service: name }), auth, bus, readStore, grpcAddress }),
-    );
+    modules.push(await create(config, deps(logger.child({ service: name }))));
   }
-  for (const create of options.modules ?? []) {
-    modules.push(await create(config, { store, http, grpc: grpc.server, logger, auth, bus, readStore, grpcAddress }));
-  }
+  for (const create of options.modules ?? []) modules.push(await create(config, deps(logger)));
   // Reflection lists what this process really serves: health and the modules' own services.
   const grpcServices = [HEALTH_SERVICE, ...modules.flatMap((module) => module.grpcServices ?? [])];
   addReflection(grpc.server, protoFilesFor(grpcServices), grpcServices);

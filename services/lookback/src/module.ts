@@ -14,7 +14,7 @@ import {
 import { addLookbackService, LOOKBACK_SERVICE } from './api/grpc/service.js';
 import { registerLookbackRoutes } from './api/http/routes.js';
 import { createAuditTrail, DOSSIER_EXPORT_CATEGORY, INTEGRITY_CHECK_CATEGORY } from './application/audit-trail.js';
-import { createInspectionClient, type InspectionPort } from './application/inspection-client.js';
+import { createInspectionClient } from './application/inspection-client.js';
 import { createReviews, REVIEW_CATEGORY } from './application/reviews.js';
 
 /** The streams this service writes and its context: the relay routes them to wenming.<context>.events.v1. */
@@ -23,13 +23,6 @@ export const LOOKBACK_EVENTS = {
   categories: [REVIEW_CATEGORY, DOSSIER_EXPORT_CATEGORY, INTEGRITY_CHECK_CATEGORY],
 } as const;
 
-export interface LookbackOptions {
-  /** Replaces the gRPC client of inspection (tests). */
-  inspection?: InspectionPort;
-  now?: () => Date;
-}
-
-/** Where inspection's gRPC server is: WENMING_INSPECTION_GRPC, else this process's own gRPC port (embedded profile). */
 /**
  * Where inspection's gRPC API is: WENMING_INSPECTION_GRPC when set (its own
  * process), else this process's own server, as bound (GRPC_PORT=0 picks a port
@@ -42,9 +35,9 @@ export function inspectionAddress(
 ): string | (() => string) {
   const configured = env.WENMING_INSPECTION_GRPC?.trim();
   if (configured) return configured;
-  const configuredHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   if (boundAddress) return () => boundAddress().replace(/^(0\.0\.0\.0|\[?::\]?):/, '127.0.0.1:');
-  return `${configuredHost}:${config.grpcPort}`;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  return `${host}:${config.grpcPort}`;
 }
 
 /**
@@ -78,29 +71,24 @@ export function serviceToken(config: WenmingConfig, env: NodeJS.ProcessEnv = pro
   };
 }
 
-export function lookbackModule(options: LookbackOptions = {}): CreateModule {
-  return (config: WenmingConfig, deps: ModuleDeps): ServiceModule => {
-    const inspection =
-      options.inspection ?? createInspectionClient({ address: inspectionAddress(config, deps.grpcAddress), token: serviceToken(config) });
-    const reviews = createReviews({ store: deps.store, inspection, ...(options.now ? { now: options.now } : {}) });
-    const audit = createAuditTrail({ store: deps.store, ...(options.now ? { now: options.now } : {}) });
-    registerLookbackRoutes(deps.http, { store: deps.store, reviews, audit });
-    addLookbackService(deps.grpc, { store: deps.store, reviews, audit, auth: deps.auth, logger: deps.logger });
-    let started = false;
-    return {
-      name: 'lookback',
-      grpcServices: [LOOKBACK_SERVICE],
-      events: LOOKBACK_EVENTS,
-      async start() {
-        started = true;
-      },
-      async stop() {
-        started = false;
-        inspection.close();
-      },
-      ready: () => started,
-    };
+export const createLookbackModule: CreateModule = (config: WenmingConfig, deps: ModuleDeps): ServiceModule => {
+  const inspection = createInspectionClient({ address: inspectionAddress(config, deps.grpcAddress), token: serviceToken(config) });
+  const reviews = createReviews({ store: deps.store, inspection });
+  const audit = createAuditTrail({ store: deps.store });
+  registerLookbackRoutes(deps.http, { store: deps.store, reviews, audit });
+  addLookbackService(deps.grpc, { store: deps.store, reviews, audit, auth: deps.auth, logger: deps.logger });
+  let started = false;
+  return {
+    name: 'lookback',
+    grpcServices: [LOOKBACK_SERVICE],
+    events: LOOKBACK_EVENTS,
+    async start() {
+      started = true;
+    },
+    async stop() {
+      started = false;
+      inspection.close();
+    },
+    ready: () => started,
   };
-}
-
-export const createLookbackModule: CreateModule = lookbackModule();
+};

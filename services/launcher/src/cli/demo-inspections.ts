@@ -459,7 +459,9 @@ export async function loadDemoInspections(api: DemoApi, platform: RunningPlatfor
   );
 
   // ── Scores (within each criterion's maximum; a deduction names its reason and findings) ──
-  const scores: Array<[string, string, string, number, string?, string[]?]> = [
+  const scores: Array<
+    [inspectionId: string, unitId: string, criterionId: string, hundredths: number, deduction?: string, findingIds?: string[]]
+  > = [
     [routine, 'tax', 'efficiency.2', 750, '高峰排队超时', ['demo-f-tax-queue']],
     [routine, 'tax', 'learning.1', 700, '学习记录不全', ['demo-f-tax-study']],
     [routine, 'tax', 'service.1', 1000],
@@ -471,22 +473,9 @@ export async function loadDemoInspections(api: DemoApi, platform: RunningPlatfor
     [special, 'approval', 'efficiency.1', 950, '会议数量略超计划'],
     [special, 'approval-office', 'efficiency.1', 800, '会签耗时长', ['demo-f-ao-documents']],
     [special, 'land-registry', 'efficiency.2', 700, '公示时限超出承诺', ['demo-f-lr-promise']],
-    ...(spotA
-      ? [[spotCheck, spotA, 'frugal.1', 600, '接待无审批', ['demo-f-spot-reception']] as [string, string, string, number, string, string[]]]
-      : []),
-    ...(spotB
-      ? [
-          [spotCheck, spotB, 'incorrupt.1', 700, '政务公开不及时', ['demo-f-spot-openness']] as [
-            string,
-            string,
-            string,
-            number,
-            string,
-            string[],
-          ],
-        ]
-      : []),
   ];
+  if (spotA) scores.push([spotCheck, spotA, 'frugal.1', 600, '接待无审批', ['demo-f-spot-reception']]);
+  if (spotB) scores.push([spotCheck, spotB, 'incorrupt.1', 700, '政务公开不及时', ['demo-f-spot-openness']]);
   for (const [inspectionId, unitId, criterionId, hundredths, deductionReason, findingIds] of scores) {
     const by = findings.find((f) => f.inspectionId === inspectionId && f.unitId === unitId)?.by ?? 'insp-zhang';
     await api.post(

@@ -1,6 +1,7 @@
 // TEST FIXTURE: the small client helpers the platform e2e specs share — a bearer
 // token signed with the platform's secret, a JSON HTTP call, gRPC metadata, a
-// unary call by method name, and a server stream collected to an array.
+// unary call by method name, a server stream collected to an array, and the
+// campaign the look-back specs start from.
 import * as grpc from '@grpc/grpc-js';
 import { hs256Secret, type Role, signHs256Token, type WenmingConfig } from '@wenming/service-kit';
 
@@ -46,4 +47,21 @@ export function collect<T>(call: grpc.ClientReadableStream<T>): Promise<T[]> {
     call.on('end', () => resolve(out));
     call.on('error', reject);
   });
+}
+
+/**
+ * Where the look-back specs start, through plan-submission's API: campaign c1
+ * (six-types template, 2025-2027) with unit u1 registered and enrolled. `post` sends
+ * one command as the caller named ('office', 'admin') and fails the spec unless it is accepted.
+ */
+export async function enrolU1InCampaignC1(post: (path: string, who: string, body: unknown) => Promise<unknown>): Promise<void> {
+  await post('/campaigns', 'office', {
+    campaignId: 'c1',
+    title: '创建六型机关',
+    period: { startDate: '2025-01-01', endDate: '2027-12-31' },
+    phases: [{ phase: 'CAMPAIGN_PHASE_MOBILIZATION', dates: { startDate: '2025-01-01', endDate: '2027-12-31' } }],
+    template: 'six-types',
+  });
+  await post('/units', 'admin', { unitId: 'u1', name: '市行政审批服务中心', kind: 'UNIT_KIND_CITY' });
+  await post('/campaigns/c1/enrol', 'office', { unitIds: ['u1'] });
 }

@@ -11,19 +11,17 @@
 // what was recorded the first time (a dossier is then rebuilt as recorded, not anew).
 import { createHash } from 'node:crypto';
 import type { EventStore, RecordedEvent } from '@wenming/eventstore';
-import { ForbiddenTransitionError, handleCommand, NotFoundError, type Principal, requireRole, ValidationError } from '@wenming/service-kit';
-import { DOSSIER_FILE_NAMES, type Dossier, dossierFromEvents } from '../dossier/export.js';
+import { ForbiddenTransitionError, handleCommand, NotFoundError, type Principal, ValidationError } from '@wenming/service-kit';
+import { buildDossier, DOSSIER_FILE_NAMES, type Dossier } from '../dossier/export.js';
 import { sha256Hex } from '../dossier/verify.js';
-import { checkUnitId, verifyStream, verifyUnit } from './history.js';
-import type { CommandReply, Json } from './reviews.js';
+import { requireAuditRead } from './access.js';
+import { actorOf, commandReply, type Json, requireIdempotencyKey } from './commands.js';
+import { checkUnitId, isId, verifyStream, verifyUnit } from './history.js';
 
 export const DOSSIER_EXPORT_CATEGORY = 'dossierexport';
 export const INTEGRITY_CHECK_CATEGORY = 'integritycheck';
 export const dossierExportStream = (exportId: string) => `${DOSSIER_EXPORT_CATEGORY}-${exportId}`;
 export const integrityCheckStream = (checkId: string) => `${INTEGRITY_CHECK_CATEGORY}-${checkId}`;
-
-const READERS = ['auditor', 'office', 'admin'] as const;
-const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/;
 
 /** What a recorded export or check says, with who and when (from the envelope). */
 export interface AuditRecord {
@@ -47,8 +45,7 @@ const onceDecider = {
 };
 
 function idFor(prefix: string, principal: Principal, idempotencyKey: unknown): string {
-  if (typeof idempotencyKey !== 'string' || idempotencyKey.trim() === '')
-    throw new ValidationError('idempotencyKey', 'is required on every command');
+  requireIdempotencyKey(idempotencyKey);
   return `${prefix}-${createHash('sha256').update(`${principal.id}\u0000${idempotencyKey}`).digest('hex').slice(0, 24)}`;
 }
 
@@ -83,35 +80,18 @@ export function createAuditTrail(deps: AuditTrailDeps) {
       decider: onceDecider,
       command: event,
       idempotencyKey,
-      metadata: { actor: { id: principal.id, role: principal.roles[0] ?? 'none' }, ...(unitId ? { unitId } : {}) },
+      metadata: { actor: actorOf(principal), ...(unitId ? { unitId } : {}) },
       ...(unitId ? {} : { unitless: true }),
       now,
     });
-    const reply: CommandReply = {
-      streamId: r.streamId,
-      nextExpectedRevision: r.nextExpectedRevision === 'no_stream' ? -1 : r.nextExpectedRevision,
-      eventIds: r.eventIds,
-      deduplicated: r.replayed,
-    };
     const recorded = await readRecord(store, streamId, event.type);
     if (!recorded) throw new Error(`${streamId}: the ${event.type} just recorded cannot be read back`);
-    return { result: reply, record: recorded };
-  }
-
-  /** The unit's events as recorded by `asOf` and up to `maxPosition`: the dossier's content. */
-  async function dossierAt(unitId: string, asOf: string, maxPosition = Number.POSITIVE_INFINITY): Promise<Dossier> {
-    const asOfMs = Date.parse(asOf);
-    const events: RecordedEvent[] = [];
-    for await (const e of store.readUnit(unitId)) {
-      if (e.position > maxPosition) break;
-      if (Date.parse(e.recordedAt) <= asOfMs) events.push(e);
-    }
-    return dossierFromEvents(unitId, events, asOf);
+    return { result: commandReply(r), record: recorded };
   }
 
   /** Rebuilds the files of a recorded export; refuses when the store no longer gives the recorded digest. */
   async function filesOf(exported: Json): Promise<Dossier> {
-    const dossier = await dossierAt(exported.unitId, exported.asOf, Number(exported.asOfPosition));
+    const dossier = await buildDossier(store, exported.unitId, exported.asOf, Number(exported.asOfPosition));
     const sha = sha256Hex(dossier.files['manifest.json']);
     if (sha !== exported.sha256)
       throw new ForbiddenTransitionError(
@@ -124,7 +104,7 @@ export function createAuditTrail(deps: AuditTrailDeps) {
 
   return {
     async verifyIntegrity(principal: Principal, req: Json) {
-      requireRole(principal, ...READERS);
+      requireAuditRead(principal);
       const scope: Json = req.scope ?? {};
       const checkId = idFor('ic', principal, req.idempotencyKey);
       let check: Json;
@@ -166,15 +146,15 @@ export function createAuditTrail(deps: AuditTrailDeps) {
     },
 
     async getIntegrityCheck(principal: Principal, req: Json): Promise<AuditRecord> {
-      requireRole(principal, ...READERS);
-      if (typeof req.checkId !== 'string' || !ID.test(req.checkId)) throw new ValidationError('checkId', 'is required');
+      requireAuditRead(principal);
+      if (!isId(req.checkId)) throw new ValidationError('checkId', 'is required');
       const found = await readRecord(store, integrityCheckStream(req.checkId), 'IntegrityChecked');
       if (!found) throw new NotFoundError('integrity check', req.checkId);
       return found;
     },
 
     async exportDossier(principal: Principal, req: Json) {
-      requireRole(principal, ...READERS);
+      requireAuditRead(principal);
       checkUnitId(req.unitId);
       if (req.campaignId) throw new ValidationError('campaignId', 'is not supported yet: a dossier covers the whole unit');
       if (req.format && req.format !== 'DOSSIER_FORMAT_UNSPECIFIED' && req.format !== 'DOSSIER_FORMAT_FILES')
@@ -187,9 +167,10 @@ export function createAuditTrail(deps: AuditTrailDeps) {
         const out = await record(principal, streamId, { type: 'DossierExported', data: previous.data }, req.idempotencyKey, req.unitId);
         return { ...out, dossier: await filesOf(out.record.data) };
       }
-      const asOf = req.asOf ? new Date(Date.parse(req.asOf)).toISOString() : now().toISOString();
-      if (Number.isNaN(Date.parse(asOf))) throw new ValidationError('asOf', 'is not an instant');
-      const dossier = await dossierAt(req.unitId, asOf);
+      const asOfMs = req.asOf ? Date.parse(req.asOf) : now().getTime();
+      if (Number.isNaN(asOfMs)) throw new ValidationError('asOf', 'is not an instant');
+      const asOf = new Date(asOfMs).toISOString();
+      const dossier = await buildDossier(store, req.unitId, asOf);
       const m = dossier.manifest;
       const data: Json = {
         exportId,
@@ -209,8 +190,8 @@ export function createAuditTrail(deps: AuditTrailDeps) {
 
     /** The files of a recorded export, rebuilt from the store and checked against the recorded digest. */
     async dossierFiles(principal: Principal, exportId: unknown): Promise<{ record: AuditRecord; dossier: Dossier }> {
-      requireRole(principal, ...READERS);
-      if (typeof exportId !== 'string' || !ID.test(exportId)) throw new ValidationError('exportId', 'is required');
+      requireAuditRead(principal);
+      if (!isId(exportId)) throw new ValidationError('exportId', 'is required');
       const found = await readRecord(store, dossierExportStream(exportId), 'DossierExported');
       if (!found) throw new NotFoundError('dossier export', exportId);
       return { record: found, dossier: await filesOf(found.data) };
@@ -218,7 +199,7 @@ export function createAuditTrail(deps: AuditTrailDeps) {
 
     /** Recorded exports, newest first: through the unit's index, else one pass over the log. */
     async listDossierExports(principal: Principal, req: Json): Promise<{ records: AuditRecord[]; nextPageToken: string }> {
-      requireRole(principal, ...READERS);
+      requireAuditRead(principal);
       if (req.unitId) checkUnitId(req.unitId);
       const size = Math.min(Math.max(Number(req.page?.pageSize) || 50, 1), 500);
       const skip = req.page?.pageToken ? Number(req.page.pageToken) : 0;

@@ -4,6 +4,7 @@
 // events live in.
 import type { EventStore, RecordedEvent, VerifyResult } from '@wenming/eventstore';
 import { ValidationError } from '@wenming/service-kit';
+import { recordedBy } from '../domain/history-event.js';
 import { type BoundedContext, contextOf, summarize } from '../domain/summaries.js';
 import { createUnitStateFolder, diffUnitStates, entityPathOf, type StateChange, type UnitState } from '../domain/unit-state.js';
 
@@ -121,7 +122,7 @@ export async function stateAsOf(store: EventStore, unitId: string, asOf?: string
   const asOfMs = instant('asOf', asOf) ?? Number.POSITIVE_INFINITY;
   const folder = createUnitStateFolder(unitId, asOf);
   for await (const event of store.readUnit(unitId)) {
-    if (Date.parse(event.recordedAt) <= asOfMs) folder.add(event);
+    if (recordedBy(event, asOfMs)) folder.add(event);
   }
   return folder.state;
 }
@@ -229,9 +230,21 @@ function fromVerify(result: VerifyResult): StreamIntegrity {
     : { streamId: result.streamId, ok: false, checked: result.checked, firstBroken: result.firstBroken };
 }
 
+// ─── Ids ────────────────────────────────────────────────────────────────────
+
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/;
 
+/** Every look-back id (unit, review, check, export): 1-100 letters, digits, '_', '.', ':' or '-'. */
+export function isId(value: unknown): value is string {
+  return typeof value === 'string' && ID.test(value);
+}
+
+export function checkId(field: string, value: unknown): string {
+  if (!isId(value))
+    throw new ValidationError(field, `must be 1-100 letters, digits, '_', '.', ':' or '-' (got ${JSON.stringify(value ?? '')})`);
+  return value;
+}
+
 export function checkUnitId(unitId: string | undefined): asserts unitId is string {
-  if (!unitId || !ID.test(unitId))
-    throw new ValidationError('unitId', `must be 1-100 letters, digits, '_', '.', ':' or '-' (got ${JSON.stringify(unitId ?? '')})`);
+  checkId('unitId', unitId);
 }

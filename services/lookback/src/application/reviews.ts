@@ -5,7 +5,7 @@
 // inspection events record the regression, or why the call failed. Asking for the
 // same recurrence again retries a call that failed; a call that succeeded is not sent again.
 import type { EventStore } from '@wenming/eventstore';
-import { type CommandResult, handleCommand, NotFoundError, type Principal, requireRole, ValidationError } from '@wenming/service-kit';
+import { handleCommand, NotFoundError, type Principal, requireRole, ValidationError } from '@wenming/service-kit';
 import {
   type EventRefJson,
   type Person,
@@ -17,37 +17,12 @@ import {
   regressionIdempotencyKey,
   reviewDecider,
 } from '../domain/review.js';
-import { checkUnitId } from './history.js';
+import { actorOf, commandReply, type Json, requireIdempotencyKey } from './commands.js';
+import { checkId, checkUnitId } from './history.js';
 import { type InspectionPort, RegressCallError } from './inspection-client.js';
 
 export const REVIEW_CATEGORY = 'lookback-review';
 export const reviewStream = (reviewId: string) => `${REVIEW_CATEGORY}-${reviewId}`;
-
-// biome-ignore lint/suspicious/noExplicitAny: proto3 JSON from either edge; every field is checked where it is used
-export type Json = Record<string, any>;
-
-export interface CommandReply {
-  streamId: string;
-  nextExpectedRevision: number;
-  eventIds: string[];
-  deduplicated: boolean;
-}
-
-const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/;
-function checkId(field: string, value: unknown): string {
-  if (typeof value !== 'string' || !ID.test(value))
-    throw new ValidationError(field, `must be 1-100 letters, digits, '_', '.', ':' or '-' (got ${JSON.stringify(value ?? '')})`);
-  return value;
-}
-
-function reply(r: CommandResult<ReviewEvent, ReviewState>): CommandReply {
-  return {
-    streamId: r.streamId,
-    nextExpectedRevision: r.nextExpectedRevision === 'no_stream' ? -1 : r.nextExpectedRevision,
-    eventIds: r.eventIds,
-    deduplicated: r.replayed,
-  };
-}
 
 export interface ReviewsDeps {
   store: EventStore;
@@ -66,8 +41,7 @@ export function createReviews(deps: ReviewsDeps) {
     idempotencyKey: unknown,
     meta: { unitId?: string; campaignId?: string; expectedRevision?: number },
   ) => {
-    if (typeof idempotencyKey !== 'string' || idempotencyKey.trim() === '')
-      throw new ValidationError('idempotencyKey', 'is required on every command');
+    requireIdempotencyKey(idempotencyKey);
     return handleCommand({
       store: deps.store,
       streamId: reviewStream(reviewId),
@@ -76,7 +50,7 @@ export function createReviews(deps: ReviewsDeps) {
       idempotencyKey,
       ...(meta.expectedRevision !== undefined ? { expectedRevision: meta.expectedRevision } : {}),
       metadata: {
-        actor: { id: principal.id, role: principal.roles[0] ?? 'none' },
+        actor: actorOf(principal),
         ...(meta.unitId ? { unitId: meta.unitId } : {}),
         ...(meta.campaignId ? { campaignId: meta.campaignId } : {}),
       },
@@ -95,7 +69,9 @@ export function createReviews(deps: ReviewsDeps) {
     return { state, revision };
   }
 
-  const expected = (r: Json) => (r.expectedRevision === undefined || r.expectedRevision === null ? undefined : Number(r.expectedRevision));
+  /** The revision the caller saw, when it sent one: a conflict then fails instead of being retried. */
+  const expected = (r: Json): { expectedRevision?: number } =>
+    r.expectedRevision === undefined || r.expectedRevision === null ? {} : { expectedRevision: Number(r.expectedRevision) };
 
   /** Sends the regression for a recurrence not yet confirmed, and records the outcome in the review. */
   async function regress(principal: Principal, reviewId: string, recurrence: Recurrence, campaignId?: string) {
@@ -162,7 +138,7 @@ export function createReviews(deps: ReviewsDeps) {
         r.idempotencyKey,
         { ...(unitIds.length === 1 ? { unitId: unitIds[0] } : {}), ...(r.campaignId ? { campaignId: r.campaignId } : {}) },
       );
-      return { result: reply(result), reviewId };
+      return { result: commandReply(result), reviewId };
     },
 
     async RecordLookbackCheck(principal: Principal, r: Json) {
@@ -183,9 +159,9 @@ export function createReviews(deps: ReviewsDeps) {
           },
         },
         r.idempotencyKey,
-        { unitId: r.unitId, ...(expected(r) !== undefined ? { expectedRevision: expected(r) } : {}) },
+        { unitId: r.unitId, ...expected(r) },
       );
-      return { result: reply(result) };
+      return { result: commandReply(result) };
     },
 
     /** Records the recurrence (once per review and rectification) and sends, or re-sends, the regression to inspection. */
@@ -208,13 +184,13 @@ export function createReviews(deps: ReviewsDeps) {
           },
         },
         r.idempotencyKey,
-        { unitId: r.unitId, ...(expected(r) !== undefined ? { expectedRevision: expected(r) } : {}) },
+        { unitId: r.unitId, ...expected(r) },
       );
       const state = result.state;
       if (state.status === 'none') throw new NotFoundError('look-back review', reviewId);
       const recurrence = state.recurrences[rectificationId]!;
       const regression = await regress(principal, reviewId, recurrence, state.campaignId);
-      return { result: reply(result), recurrenceId: recurrenceIdFor(reviewId, rectificationId), regression };
+      return { result: commandReply(result), recurrenceId: recurrenceIdFor(reviewId, rectificationId), regression };
     },
 
     async RecommendTitleRevocation(principal: Principal, r: Json) {
@@ -234,9 +210,9 @@ export function createReviews(deps: ReviewsDeps) {
           },
         },
         r.idempotencyKey,
-        { unitId: r.unitId, ...(expected(r) !== undefined ? { expectedRevision: expected(r) } : {}) },
+        { unitId: r.unitId, ...expected(r) },
       );
-      return { result: reply(result) };
+      return { result: commandReply(result) };
     },
 
     async ConcludeLookbackReview(principal: Principal, r: Json) {
@@ -251,11 +227,11 @@ export function createReviews(deps: ReviewsDeps) {
         r.idempotencyKey,
         {
           ...(state.unitIds.length === 1 ? { unitId: state.unitIds[0] } : {}),
-          ...(expected(r) !== undefined ? { expectedRevision: expected(r) } : {}),
+          ...expected(r),
         },
       );
       const after = result.state;
-      return { result: reply(result), results: after.status === 'concluded' ? after.results : [] };
+      return { result: commandReply(result), results: after.status === 'concluded' ? after.results : [] };
     },
 
     async GetLookbackReview(principal: Principal, r: Json) {

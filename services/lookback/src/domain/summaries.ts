@@ -277,10 +277,6 @@ export function chineseTerm(type: string): string | undefined {
   return DESCRIBERS[type]?.zh;
 }
 
-export function isKnownType(type: string): boolean {
-  return type in DESCRIBERS;
-}
-
 const MAX_SUMMARY = 240;
 
 /** "Rectification r-1 ordered, “窗口公示栏信息过期”, deadline 2025-04-30 · 整改". */
@@ -301,7 +297,7 @@ export function summarize(event: Pick<HistoryEvent, 'type' | 'data' | 'streamId'
 }
 
 /** Unknown types: the type in words and the first scalar fields of the data. */
-export function genericLine(type: string, data: Data): string {
+function genericLine(type: string, data: Data): string {
   const words = type.replace(/([a-z0-9])([A-Z])/g, '$1 $2');
   const fields: string[] = [];
   for (const [key, value] of Object.entries(data)) {

@@ -255,6 +255,50 @@ function points(p: unknown): number | undefined {
   return typeof h === 'number' ? h : undefined;
 }
 
+// Where an event type moves its entity's status: built once, not per event.
+const COMPLAINT_STATUS: Partial<Record<string, ComplaintState['status']>> = {
+  ComplaintReceived: 'received',
+  FirstResponderAssigned: 'assigned',
+  ComplaintForwarded: 'forwarded',
+  ComplaintReplied: 'replied',
+  ComplaintFollowUpVisited: 'visited',
+  ComplainantSatisfied: 'satisfied',
+  ComplainantNotSatisfied: 'not-satisfied',
+  ComplaintReopened: 'reopened',
+  ComplaintClosed: 'closed',
+  ComplaintClosedNotSolved: 'closed-not-solved',
+};
+const TIME_LIMIT_STATUS: Partial<Record<string, TimeLimitState['status']>> = {
+  TimeLimitStarted: 'running',
+  TimeLimitResumed: 'running',
+  TimeLimitSuspended: 'suspended',
+  TimeLimitMet: 'met',
+  TimeLimitBreached: 'breached',
+  TimeLimitCompletedLate: 'completed-late',
+  TimeLimitCancelled: 'cancelled',
+};
+const ALARM_LEVEL: Partial<Record<string, TimeLimitState['alarmLevel']>> = {
+  WarningIssued: 'warning',
+  YellowCardIssued: 'yellow-card',
+  RedCardIssued: 'red-card',
+  EscalatedToAccountability: 'accountability',
+};
+const CASE_STATUS: Partial<Record<string, CaseState['status']>> = {
+  AccountabilityCaseOpened: 'opened',
+  AccountabilityInvestigationStarted: 'investigating',
+  AccountabilityFactsRecorded: 'facts-recorded',
+  AccountabilityMeasuresDecided: 'measures-decided',
+  AccountabilityCaseDismissed: 'dismissed',
+  AccountabilityCaseClosed: 'closed',
+};
+const TITLE_STATUS: Partial<Record<string, TitleState['status']>> = {
+  TitleAwarded: 'awarded',
+  TitleNotAwarded: 'not-awarded',
+  TitleRetained: 'retained',
+  TitleRevoked: 'revoked',
+  TitleExpired: 'expired',
+};
+
 function apply(s: UnitState, e: HistoryEvent): void {
   s.eventCount += 1;
   s.asOfPosition = e.position;
@@ -291,14 +335,7 @@ function apply(s: UnitState, e: HistoryEvent): void {
     case 'PlanDraftRevised':
     case 'PlanAmendmentSubmitted': {
       const id = idOf(e, d, 'planId', 'plan');
-      const plan = upsert(s.plans, id, () => ({
-        planId: id,
-        status: 'drafted' as const,
-        version: 0,
-        submissions: 0,
-        tasks: {},
-        lastEvent: ref,
-      }));
+      const plan = upsert(s.plans, id, () => newPlan(id, ref));
       if (campaignId !== undefined) plan.campaignId = campaignId;
       if (e.type === 'PlanAmendmentSubmitted') plan.status = 'amendment-submitted';
       else if (plan.status === 'returned' || plan.status === 'drafted') plan.status = 'drafted';
@@ -309,24 +346,24 @@ function apply(s: UnitState, e: HistoryEvent): void {
       return;
     }
     case 'PlanSubmitted':
-      withPlan(s, e, d, (p) => {
+      withPlan(s, e, d, ref, (p) => {
         p.status = 'submitted';
         p.submissions += 1;
       });
       return;
     case 'PlanReturned':
-      withPlan(s, e, d, (p) => {
+      withPlan(s, e, d, ref, (p) => {
         p.status = 'returned';
       });
       return;
     case 'PlanApproved':
-      withPlan(s, e, d, (p) => {
+      withPlan(s, e, d, ref, (p) => {
         p.status = 'approved';
         p.version = typeof d.version === 'number' ? d.version : p.version + 1;
       });
       return;
     case 'PlanAmendmentApproved':
-      withPlan(s, e, d, (p) => {
+      withPlan(s, e, d, ref, (p) => {
         p.status = 'approved';
         p.version = typeof d.version === 'number' ? d.version : p.version + 1;
         if (p.amendmentTasks) p.tasks = p.amendmentTasks;
@@ -334,7 +371,7 @@ function apply(s: UnitState, e: HistoryEvent): void {
       });
       return;
     case 'PlanAmendmentReturned':
-      withPlan(s, e, d, (p) => {
+      withPlan(s, e, d, ref, (p) => {
         p.status = 'approved';
         delete p.amendmentTasks;
       });
@@ -375,14 +412,7 @@ function apply(s: UnitState, e: HistoryEvent): void {
     case 'InspectionStarted':
     case 'InspectionCancelled':
     case 'InspectionCompleted': {
-      const id = idOf(e, d, 'inspectionId', 'inspection');
-      const insp = upsert(s.inspections, id, () => ({
-        inspectionId: id,
-        status: 'scheduled' as const,
-        scores: {},
-        vetoes: [],
-        lastEvent: ref,
-      }));
+      const insp = inspectionOf(s, e, d, ref, 'scheduled');
       if (e.type === 'InspectionScheduled') {
         if (str(d.kind)) insp.kind = str(d.kind);
         if (str(d.title)) insp.title = str(d.title);
@@ -395,14 +425,7 @@ function apply(s: UnitState, e: HistoryEvent): void {
     }
     case 'CriterionScored':
     case 'CriterionScoreCorrected': {
-      const id = idOf(e, d, 'inspectionId', 'inspection');
-      const insp = upsert(s.inspections, id, () => ({
-        inspectionId: id,
-        status: 'started' as const,
-        scores: {},
-        vetoes: [],
-        lastEvent: ref,
-      }));
+      const insp = inspectionOf(s, e, d, ref, 'started');
       const score = (d.score ?? {}) as Data;
       const criterionId = str(score.criterionId) ?? '?';
       const previous = insp.scores[criterionId] ?? {};
@@ -417,14 +440,7 @@ function apply(s: UnitState, e: HistoryEvent): void {
       return;
     }
     case 'VetoConditionFound': {
-      const id = idOf(e, d, 'inspectionId', 'inspection');
-      const insp = upsert(s.inspections, id, () => ({
-        inspectionId: id,
-        status: 'started' as const,
-        scores: {},
-        vetoes: [],
-        lastEvent: ref,
-      }));
+      const insp = inspectionOf(s, e, d, ref, 'started');
       insp.vetoes.push(str(d.vetoConditionId) ?? str(d.description) ?? e.id);
       insp.lastEvent = ref;
       return;
@@ -551,19 +567,7 @@ function apply(s: UnitState, e: HistoryEvent): void {
       }));
       c.steps.push(stepOf(e));
       c.lastEvent = ref;
-      const next: Record<string, ComplaintState['status']> = {
-        ComplaintReceived: 'received',
-        FirstResponderAssigned: 'assigned',
-        ComplaintForwarded: 'forwarded',
-        ComplaintReplied: 'replied',
-        ComplaintFollowUpVisited: 'visited',
-        ComplainantSatisfied: 'satisfied',
-        ComplainantNotSatisfied: 'not-satisfied',
-        ComplaintReopened: 'reopened',
-        ComplaintClosed: 'closed',
-        ComplaintClosedNotSolved: 'closed-not-solved',
-      };
-      c.status = next[e.type] ?? c.status;
+      c.status = COMPLAINT_STATUS[e.type] ?? c.status;
       if (e.type === 'ComplaintReceived') {
         if (str(d.summary)) c.summary = str(d.summary);
         c.publicConcern = d.publicConcern === true;
@@ -588,23 +592,9 @@ function apply(s: UnitState, e: HistoryEvent): void {
       const t = upsert(s.timeLimits, id, () => ({ timeLimitId: id, status: 'running' as const, lastEvent: ref }));
       t.lastEvent = ref;
       if (str(d.dueDate)) t.dueDate = str(d.dueDate);
-      const status: Record<string, TimeLimitState['status']> = {
-        TimeLimitStarted: 'running',
-        TimeLimitResumed: 'running',
-        TimeLimitSuspended: 'suspended',
-        TimeLimitMet: 'met',
-        TimeLimitBreached: 'breached',
-        TimeLimitCompletedLate: 'completed-late',
-        TimeLimitCancelled: 'cancelled',
-      };
-      const alarm: Record<string, TimeLimitState['alarmLevel']> = {
-        WarningIssued: 'warning',
-        YellowCardIssued: 'yellow-card',
-        RedCardIssued: 'red-card',
-        EscalatedToAccountability: 'accountability',
-      };
-      if (status[e.type]) t.status = status[e.type]!;
-      if (alarm[e.type]) t.alarmLevel = alarm[e.type];
+      t.status = TIME_LIMIT_STATUS[e.type] ?? t.status;
+      const alarm = ALARM_LEVEL[e.type];
+      if (alarm) t.alarmLevel = alarm;
       return;
     }
     case 'AccountabilityCaseOpened':
@@ -616,15 +606,7 @@ function apply(s: UnitState, e: HistoryEvent): void {
       const id = idOf(e, d, 'caseId', 'case');
       const c = upsert(s.accountabilityCases, id, () => ({ caseId: id, status: 'opened' as const, measures: [], lastEvent: ref }));
       c.lastEvent = ref;
-      const status: Record<string, CaseState['status']> = {
-        AccountabilityCaseOpened: 'opened',
-        AccountabilityInvestigationStarted: 'investigating',
-        AccountabilityFactsRecorded: 'facts-recorded',
-        AccountabilityMeasuresDecided: 'measures-decided',
-        AccountabilityCaseDismissed: 'dismissed',
-        AccountabilityCaseClosed: 'closed',
-      };
-      c.status = status[e.type] ?? c.status;
+      c.status = CASE_STATUS[e.type] ?? c.status;
       if (e.type === 'AccountabilityCaseOpened' && str(d.summary)) c.summary = str(d.summary);
       if (e.type === 'AccountabilityMeasuresDecided' && Array.isArray(d.measures)) {
         c.measures = (d.measures as Data[]).map((m) => str(m.kind) ?? '?');
@@ -647,14 +629,7 @@ function apply(s: UnitState, e: HistoryEvent): void {
       const valid = d.valid as Data | undefined;
       if (str(valid?.startDate)) t.validFrom = str(valid?.startDate);
       if (str(valid?.endDate)) t.validTo = str(valid?.endDate);
-      const status: Record<string, TitleState['status']> = {
-        TitleAwarded: 'awarded',
-        TitleNotAwarded: 'not-awarded',
-        TitleRetained: 'retained',
-        TitleRevoked: 'revoked',
-        TitleExpired: 'expired',
-      };
-      t.status = status[e.type] ?? t.status;
+      t.status = TITLE_STATUS[e.type] ?? t.status;
       return;
     }
 
@@ -683,18 +658,21 @@ function apply(s: UnitState, e: HistoryEvent): void {
   }
 }
 
-function withPlan(s: UnitState, e: HistoryEvent, d: Data, change: (p: PlanState) => void): void {
+function withPlan(s: UnitState, e: HistoryEvent, d: Data, ref: EventRef, change: (p: PlanState) => void): void {
   const id = idOf(e, d, 'planId', 'plan');
-  const plan = upsert(s.plans, id, () => ({
-    planId: id,
-    status: 'drafted' as const,
-    version: 0,
-    submissions: 0,
-    tasks: {},
-    lastEvent: refOf(e),
-  }));
+  const plan = upsert(s.plans, id, () => newPlan(id, ref));
   change(plan);
-  plan.lastEvent = refOf(e);
+  plan.lastEvent = ref;
+}
+
+function newPlan(planId: string, ref: EventRef): PlanState {
+  return { planId, status: 'drafted', version: 0, submissions: 0, tasks: {}, lastEvent: ref };
+}
+
+/** The inspection an event speaks of; one first seen through a score or a veto had started. */
+function inspectionOf(s: UnitState, e: HistoryEvent, d: Data, ref: EventRef, status: 'scheduled' | 'started'): InspectionState {
+  const id = idOf(e, d, 'inspectionId', 'inspection');
+  return upsert(s.inspections, id, () => ({ inspectionId: id, status, scores: {}, vetoes: [], lastEvent: ref }));
 }
 
 function tasksOf(content: unknown, previous: Record<string, TaskState>): Record<string, TaskState> {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { EventStore, RecordedEvent } from '@wenming/eventstore';
 import { ValidationError } from '@wenming/service-kit';
 import { checkUnitId } from '../application/history.js';
+import { recordedBy } from '../domain/history-event.js';
 import { summarize } from '../domain/summaries.js';
 import { unitStateAsOf } from '../domain/unit-state.js';
 import { renderReport } from './report-html.js';
@@ -28,13 +29,24 @@ export interface Dossier {
 
 export const DOSSIER_FILE_NAMES = ['events.json', 'report.html', 'manifest.json', 'VERIFY.txt'] as const;
 
-/** Builds the dossier from the store: the unit's events recorded by `asOf` (all when absent). */
-export async function buildDossier(store: EventStore, unitId: string, asOf?: string): Promise<Dossier> {
+/**
+ * Builds the dossier from the store: the unit's events recorded by `asOf` (all when
+ * absent), up to global position `maxPosition` (a recorded export, rebuilt as it was).
+ */
+export async function buildDossier(
+  store: EventStore,
+  unitId: string,
+  asOf?: string,
+  maxPosition = Number.POSITIVE_INFINITY,
+): Promise<Dossier> {
   checkUnitId(unitId);
   const asOfMs = asOf === undefined ? Number.POSITIVE_INFINITY : Date.parse(asOf);
   if (Number.isNaN(asOfMs)) throw new ValidationError('asOf', `${JSON.stringify(asOf)} is not an ISO-8601 instant`);
   const events: RecordedEvent[] = [];
-  for await (const e of store.readUnit(unitId)) if (Date.parse(e.recordedAt) <= asOfMs) events.push(e);
+  for await (const e of store.readUnit(unitId)) {
+    if (e.position > maxPosition) break;
+    if (recordedBy(e, asOfMs)) events.push(e);
+  }
   return dossierFromEvents(unitId, events, asOf);
 }
 

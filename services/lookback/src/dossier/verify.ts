@@ -4,22 +4,14 @@
 // follows each stream's links, and compares the manifest's digests. Pure: no store,
 // no network, no clock; the same files always give the same answer.
 import { createHash } from 'node:crypto';
+import type { RecordedEvent } from '@wenming/eventstore';
 import canonicalize from 'canonicalize';
 
 export const GENESIS_HASH = '0'.repeat(64);
 export const DOSSIER_FORMAT = 'wenming-dossier/1';
 
-export interface DossierEvent {
-  id: string;
-  type: string;
-  streamId: string;
-  revision: number;
-  position: number;
-  occurredAt: string;
-  recordedAt: string;
-  data: unknown;
-  metadata: Record<string, unknown> & { prevHash: string; hash: string };
-}
+/** An event of events.json: the store's envelope, with whatever metadata the file holds beside the links. */
+export type DossierEvent = Omit<RecordedEvent, 'metadata'> & { metadata: Record<string, unknown> & { prevHash: string; hash: string } };
 
 export interface StreamDigest {
   streamId: string;

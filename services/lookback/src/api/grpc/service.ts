@@ -5,10 +5,19 @@
 import type * as grpc from '@grpc/grpc-js';
 import * as svc from '@wenming/contracts/wenming/lookback/v1/lookback_service.js';
 import type { EventStore, RecordedEvent } from '@wenming/eventstore';
-import { authenticateCall, grpcHandler, NotFoundError, type TokenVerifier, toServiceError, ValidationError } from '@wenming/service-kit';
+import {
+  authenticateCall,
+  grpcHandler,
+  NotFoundError,
+  type Principal,
+  type TokenVerifier,
+  toServiceError,
+  ValidationError,
+} from '@wenming/service-kit';
 import type { Logger } from 'pino';
 import { requireAuditRead, requireHistoryRead } from '../../application/access.js';
 import type { AuditTrail } from '../../application/audit-trail.js';
+import type { CommandReply, Json } from '../../application/commands.js';
 import {
   diffAsOf,
   stateAsOf,
@@ -18,7 +27,7 @@ import {
   timelinePage,
   toEntry,
 } from '../../application/history.js';
-import type { Json, Reviews } from '../../application/reviews.js';
+import type { Reviews } from '../../application/reviews.js';
 import type { UnitState } from '../../domain/unit-state.js';
 import { DOSSIER_FILE_NAMES } from '../../dossier/export.js';
 import { sha256Hex } from '../../dossier/verify.js';
@@ -64,7 +73,6 @@ function filterOf(f: Json | undefined): TimelineFilter {
   };
 }
 
-const ref = (r: { eventId: string; streamId: string; revision: number; position: number; type: string }) => r;
 const RECT: Record<string, string> = {
   ordered: 'RECTIFICATION_STATUS_ORDERED',
   acknowledged: 'RECTIFICATION_STATUS_IN_PROGRESS',
@@ -144,7 +152,7 @@ export function snapshotJson(s: UnitState): Json {
             (t) => t.deadlineDate && t.deadlineDate < s.asOf!.slice(0, 10) && t.completion !== 'TASK_COMPLETION_COMPLETED',
           ).length
         : 0,
-      lastEvent: ref(p.lastEvent),
+      lastEvent: p.lastEvent,
     })),
     rectifications: Object.values(s.rectifications).map((r) => ({
       rectificationId: r.rectificationId,
@@ -154,26 +162,26 @@ export function snapshotJson(s: UnitState): Json {
       deadlineDate: r.deadlineDate ?? '',
       publicConcern: r.publicConcern,
       regressions: r.regressions,
-      lastEvent: ref(r.lastEvent),
+      lastEvent: r.lastEvent,
     })),
     timeLimits: Object.values(s.timeLimits).map((t) => ({
       timeLimitId: t.timeLimitId,
       status: LIMIT[t.status] ?? 'TIME_LIMIT_STATUS_UNSPECIFIED',
       dueDate: t.dueDate ?? '',
       alarmLevel: (t.alarmLevel && ALARM[t.alarmLevel]) ?? 'ALARM_LEVEL_UNSPECIFIED',
-      lastEvent: ref(t.lastEvent),
+      lastEvent: t.lastEvent,
     })),
     complaints: Object.values(s.complaints).map((c) => ({
       complaintId: c.complaintId,
       status: COMPLAINT[c.status] ?? 'COMPLAINT_STATUS_UNSPECIFIED',
       publicConcern: c.publicConcern,
-      lastEvent: ref(c.lastEvent),
+      lastEvent: c.lastEvent,
     })),
     accountabilityCases: Object.values(s.accountabilityCases).map((c) => ({
       caseId: c.caseId,
       status: CASE[c.status] ?? 'CASE_STATUS_UNSPECIFIED',
       measures: c.measures,
-      lastEvent: ref(c.lastEvent),
+      lastEvent: c.lastEvent,
     })),
     titles: Object.values(s.titles)
       .filter((t) => t.status !== 'not-awarded')
@@ -182,22 +190,25 @@ export function snapshotJson(s: UnitState): Json {
         ...(t.title ? { title: t.title } : {}),
         status: TITLE[t.status] ?? 'TITLE_STATUS_UNSPECIFIED',
         valid: { startDate: t.validFrom ?? '', endDate: t.validTo ?? '' },
-        lastEvent: ref(t.lastEvent),
+        lastEvent: t.lastEvent,
       })),
     rules: Object.values(s.rules).map((r) => ({
       ruleId: r.ruleId,
       title: r.title ?? '',
       repealed: r.repealed,
-      lastEvent: ref(r.lastEvent),
+      lastEvent: r.lastEvent,
     })),
   };
 }
 
-function commandResultJson(
-  r: { streamId: string; nextExpectedRevision: number; eventIds: string[]; deduplicated: boolean },
-  position = 0,
-): Json {
-  return { ...r, position };
+/** The proto's CommandResult; the look-back's replies carry no global position. */
+function commandResultJson(r: CommandReply): Json {
+  return { ...r, position: 0 };
+}
+
+/** Writes one message; when the transport's buffer is full, waits for the client to drain it (flow control). */
+async function send<Req, Res>(call: grpc.ServerWritableStream<Req, Res>, message: Res): Promise<void> {
+  if (!call.write(message)) await new Promise<void>((res) => call.once('drain', () => res()));
 }
 
 export function addLookbackService(
@@ -205,10 +216,7 @@ export function addLookbackService(
   deps: { store: EventStore; reviews: Reviews; audit: AuditTrail; auth: TokenVerifier; logger: Logger },
 ): void {
   const { store, reviews, audit, auth, logger } = deps;
-  const unary = <Req, Res>(
-    codec: { fromJSON(o: unknown): Res },
-    fn: (principal: Awaited<ReturnType<typeof authenticateCall>>, req: Req) => Promise<Json>,
-  ) =>
+  const unary = <Req, Res>(codec: { fromJSON(o: unknown): Res }, fn: (principal: Principal, req: Req) => Promise<Json>) =>
     grpcHandler<Req, Res>(
       async (call) => {
         const principal = await authenticateCall(auth, call);
@@ -216,6 +224,18 @@ export function addLookbackService(
       },
       { logger },
     );
+  /** A server stream: `fn` writes and ends the call; a throw ends it with the error's status. */
+  const serverStream =
+    <Req, Res>(fn: (principal: Principal, call: grpc.ServerWritableStream<Req, Res>) => Promise<void>) =>
+    (call: grpc.ServerWritableStream<Req, Res>) => {
+      void (async () => {
+        try {
+          await fn(await authenticateCall(auth, call), call);
+        } catch (err) {
+          call.emit('error', toServiceError(err, logger)); // grpc-js turns an 'error' event into the call's status
+        }
+      })();
+    };
   const toJson = <T>(codec: { toJSON(m: T): unknown }, m: T) => codec.toJSON(m) as Json;
   const handlers: grpc.UntypedServiceImplementation = {
     getUnitTimeline: unary<svc.GetUnitTimelineRequest, svc.GetUnitTimelineResponse>(svc.GetUnitTimelineResponse, async (principal, req) => {
@@ -289,50 +309,44 @@ export function addLookbackService(
         };
       },
     ),
-    streamDossier: (call: grpc.ServerWritableStream<svc.StreamDossierRequest, svc.StreamDossierResponse>) => {
-      void (async () => {
-        try {
-          const principal = await authenticateCall(auth, call);
-          const r = toJson(svc.StreamDossierRequest, call.request);
-          const fileName: string = r.fileName ?? '';
-          if (fileName && !(DOSSIER_FILE_NAMES as readonly string[]).includes(fileName))
-            throw new ValidationError('fileName', `must be one of ${DOSSIER_FILE_NAMES.join(', ')}`);
-          const offset = Number(r.offset ?? 0);
-          if (!Number.isSafeInteger(offset) || offset < 0) throw new ValidationError('offset', 'must be a byte offset');
-          if (offset > 0 && !fileName) throw new ValidationError('offset', 'resumes one file: name it in fileName');
-          const chunkSize = r.chunkSize ? Number(r.chunkSize) : 64 * 1024;
-          if (!Number.isSafeInteger(chunkSize) || chunkSize < 1 || chunkSize > 1024 * 1024)
-            throw new ValidationError('chunkSize', 'must be 1 byte to 1 MiB (0 for 64 KiB)');
-          const { dossier } = await audit.dossierFiles(principal, r.exportId);
-          const names = fileName ? [fileName as (typeof DOSSIER_FILE_NAMES)[number]] : DOSSIER_FILE_NAMES;
-          for (const name of names) {
-            const bytes = Buffer.from(dossier.files[name], 'utf8');
-            if (offset > bytes.length) throw new ValidationError('offset', `is past the end of ${name} (${bytes.length} bytes)`);
-            const sha256 = sha256Hex(bytes);
-            let at = offset;
-            do {
-              if (call.cancelled) return;
-              const chunk = bytes.subarray(at, Math.min(at + chunkSize, bytes.length));
-              const last = at + chunk.length >= bytes.length;
-              const msg = svc.StreamDossierResponse.fromJSON({
-                offset: at,
-                chunk: chunk.toString('base64'),
-                last,
-                fileName: name,
-                fileSize: bytes.length,
-                ...(last ? { sha256 } : {}),
-              });
-              // Backpressure: when the transport's buffer is full, wait for it to drain.
-              if (!call.write(msg)) await new Promise<void>((res) => call.once('drain', () => res()));
-              at += chunk.length;
-            } while (at < bytes.length);
-          }
-          call.end();
-        } catch (err) {
-          call.emit('error', toServiceError(err, logger)); // grpc-js turns an 'error' event into the call's status
-        }
-      })();
-    },
+    streamDossier: serverStream<svc.StreamDossierRequest, svc.StreamDossierResponse>(async (principal, call) => {
+      const r = toJson(svc.StreamDossierRequest, call.request);
+      const fileName: string = r.fileName ?? '';
+      if (fileName && !(DOSSIER_FILE_NAMES as readonly string[]).includes(fileName))
+        throw new ValidationError('fileName', `must be one of ${DOSSIER_FILE_NAMES.join(', ')}`);
+      const offset = Number(r.offset ?? 0);
+      if (!Number.isSafeInteger(offset) || offset < 0) throw new ValidationError('offset', 'must be a byte offset');
+      if (offset > 0 && !fileName) throw new ValidationError('offset', 'resumes one file: name it in fileName');
+      const chunkSize = r.chunkSize ? Number(r.chunkSize) : 64 * 1024;
+      if (!Number.isSafeInteger(chunkSize) || chunkSize < 1 || chunkSize > 1024 * 1024)
+        throw new ValidationError('chunkSize', 'must be 1 byte to 1 MiB (0 for 64 KiB)');
+      const { dossier } = await audit.dossierFiles(principal, r.exportId);
+      const names = fileName ? [fileName as (typeof DOSSIER_FILE_NAMES)[number]] : DOSSIER_FILE_NAMES;
+      for (const name of names) {
+        const bytes = Buffer.from(dossier.files[name], 'utf8');
+        if (offset > bytes.length) throw new ValidationError('offset', `is past the end of ${name} (${bytes.length} bytes)`);
+        const sha256 = sha256Hex(bytes);
+        let at = offset;
+        do {
+          if (call.cancelled) return;
+          const chunk = bytes.subarray(at, Math.min(at + chunkSize, bytes.length));
+          const last = at + chunk.length >= bytes.length;
+          await send(
+            call,
+            svc.StreamDossierResponse.fromJSON({
+              offset: at,
+              chunk: chunk.toString('base64'),
+              last,
+              fileName: name,
+              fileSize: bytes.length,
+              ...(last ? { sha256 } : {}),
+            }),
+          );
+          at += chunk.length;
+        } while (at < bytes.length);
+      }
+      call.end();
+    }),
     openLookbackReview: unary<svc.OpenLookbackReviewRequest, svc.OpenLookbackReviewResponse>(
       svc.OpenLookbackReviewResponse,
       async (principal, req) => {
@@ -397,50 +411,33 @@ export function addLookbackService(
       requireAuditRead(principal);
       throw new NotFoundError('event', r.eventId);
     }),
-    streamUnitTimeline: (call: grpc.ServerWritableStream<svc.StreamUnitTimelineRequest, svc.StreamUnitTimelineResponse>) => {
-      void (async () => {
-        try {
-          const principal = await authenticateCall(auth, call);
-          const r = toJson(svc.StreamUnitTimelineRequest, call.request);
-          const filter = filterOf(r.filter);
-          requireHistoryRead(principal, filter.unitId);
-          let after = Number(r.afterPosition ?? 0);
-          do {
-            for await (const entry of timeline(store, filter, after)) {
-              if (call.cancelled) return;
-              // Respect flow control: wait for the client when its buffer is full.
-              if (!call.write(svc.StreamUnitTimelineResponse.fromJSON({ entry: entryJson(entry) })))
-                await new Promise((res) => call.once('drain', res));
-              after = entry.position;
-            }
-            if (r.follow) await new Promise((res) => setTimeout(res, 250));
-          } while (r.follow && !call.cancelled);
-          call.end();
-        } catch (err) {
-          call.emit('error', toServiceError(err, logger)); // grpc-js turns an 'error' event into the call's status
+    streamUnitTimeline: serverStream<svc.StreamUnitTimelineRequest, svc.StreamUnitTimelineResponse>(async (principal, call) => {
+      const r = toJson(svc.StreamUnitTimelineRequest, call.request);
+      const filter = filterOf(r.filter);
+      requireHistoryRead(principal, filter.unitId);
+      let after = Number(r.afterPosition ?? 0);
+      do {
+        for await (const entry of timeline(store, filter, after)) {
+          if (call.cancelled) return;
+          await send(call, svc.StreamUnitTimelineResponse.fromJSON({ entry: entryJson(entry) }));
+          after = entry.position;
         }
-      })();
-    },
-    streamEvents: (call: grpc.ServerWritableStream<svc.StreamEventsRequest, svc.StreamEventsResponse>) => {
-      void (async () => {
-        try {
-          const principal = await authenticateCall(auth, call);
-          requireAuditRead(principal);
-          const r = toJson(svc.StreamEventsRequest, call.request);
-          if (!r.streamId) throw new ValidationError('streamId', 'is required');
-          const asOf = r.asOf ? Date.parse(r.asOf) : Number.POSITIVE_INFINITY;
-          for await (const e of store.readStream(r.streamId, { fromRevision: Number(r.fromRevision ?? 0) })) {
-            if (call.cancelled) return;
-            if (Date.parse(e.recordedAt) > asOf) continue;
-            if (!call.write(svc.StreamEventsResponse.fromJSON({ event: envelopeJson(e) })))
-              await new Promise((res) => call.once('drain', res));
-          }
-          call.end();
-        } catch (err) {
-          call.emit('error', toServiceError(err, logger)); // grpc-js turns an 'error' event into the call's status
-        }
-      })();
-    },
+        if (r.follow) await new Promise((res) => setTimeout(res, 250));
+      } while (r.follow && !call.cancelled);
+      call.end();
+    }),
+    streamEvents: serverStream<svc.StreamEventsRequest, svc.StreamEventsResponse>(async (principal, call) => {
+      requireAuditRead(principal);
+      const r = toJson(svc.StreamEventsRequest, call.request);
+      if (!r.streamId) throw new ValidationError('streamId', 'is required');
+      const asOf = r.asOf ? Date.parse(r.asOf) : Number.POSITIVE_INFINITY;
+      for await (const e of store.readStream(r.streamId, { fromRevision: Number(r.fromRevision ?? 0) })) {
+        if (call.cancelled) return;
+        if (Date.parse(e.recordedAt) > asOf) continue;
+        await send(call, svc.StreamEventsResponse.fromJSON({ event: envelopeJson(e) }));
+      }
+      call.end();
+    }),
   };
   server.addService(svc.LookbackServiceService, handlers);
 }

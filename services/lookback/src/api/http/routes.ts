@@ -4,10 +4,11 @@
 // a TypeBox schema for its params, query, headers, body and replies.
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import type { EventStore } from '@wenming/eventstore';
-import { errorResponses, ValidationError } from '@wenming/service-kit';
+import { errorResponses, type Principal, ValidationError } from '@wenming/service-kit';
 import type { FastifyInstance } from 'fastify';
 import { requireAuditRead, requireHistoryRead } from '../../application/access.js';
 import type { AuditTrail } from '../../application/audit-trail.js';
+import type { Json } from '../../application/commands.js';
 import { diffAsOf, stateAsOf, timelinePage } from '../../application/history.js';
 import type { Reviews } from '../../application/reviews.js';
 import { verifyDossier } from '../../dossier/verify.js';
@@ -388,63 +389,40 @@ export function registerLookbackRoutes(http: FastifyInstance, deps: { store: Eve
     async (request) =>
       reviews.OpenLookbackReview(request.principal, { ...request.body, idempotencyKey: request.headers['idempotency-key'] }),
   );
-  http.post<{ Params: Static<typeof ReviewParams>; Body: Static<typeof CheckBody>; Headers: Static<typeof IdempotencyHeaders> }>(
-    `${HTTP_PREFIX}/reviews/:reviewId/checks`,
-    {
-      schema: {
-        tags,
-        summary: 'Records one of the three checks for a unit (office, inspector)',
-        params: ReviewParams,
-        headers: IdempotencyHeaders,
-        body: CheckBody,
-        response: { 200: CommandReply, ...errorResponses(400, 401, 403, 404, 409) },
+  /** A command on one review: the review from the path, the key from the Idempotency-Key header. */
+  const reviewCommand = <B extends TSchema>(
+    path: string,
+    summary: string,
+    body: B,
+    handle: (principal: Principal, r: Json) => Promise<unknown>,
+  ) =>
+    http.post<{ Params: Static<typeof ReviewParams>; Body: Static<B>; Headers: Static<typeof IdempotencyHeaders> }>(
+      `${HTTP_PREFIX}/reviews/:reviewId/${path}`,
+      {
+        schema: {
+          tags,
+          summary,
+          params: ReviewParams,
+          headers: IdempotencyHeaders,
+          body,
+          response: { 200: CommandReply, ...errorResponses(400, 401, 403, 404, 409) },
+        },
       },
-    },
-    async (request) =>
-      reviews.RecordLookbackCheck(request.principal, {
-        ...request.body,
-        reviewId: request.params.reviewId,
-        idempotencyKey: request.headers['idempotency-key'],
-      }),
+      async (request) =>
+        handle(request.principal, {
+          ...(request.body as Json),
+          reviewId: request.params.reviewId,
+          idempotencyKey: request.headers['idempotency-key'],
+        }),
+    );
+  reviewCommand('checks', 'Records one of the three checks for a unit (office, inspector)', CheckBody, reviews.RecordLookbackCheck);
+  reviewCommand(
+    'recurrences',
+    'Records a recurrence and has inspection mark the rectification regressed; repeat to retry a failed call',
+    RecurrenceBody,
+    reviews.RecordRecurrence,
   );
-  http.post<{ Params: Static<typeof ReviewParams>; Body: Static<typeof RecurrenceBody>; Headers: Static<typeof IdempotencyHeaders> }>(
-    `${HTTP_PREFIX}/reviews/:reviewId/recurrences`,
-    {
-      schema: {
-        tags,
-        summary: 'Records a recurrence and has inspection mark the rectification regressed; repeat to retry a failed call',
-        params: ReviewParams,
-        headers: IdempotencyHeaders,
-        body: RecurrenceBody,
-        response: { 200: CommandReply, ...errorResponses(400, 401, 403, 404, 409) },
-      },
-    },
-    async (request) =>
-      reviews.RecordRecurrence(request.principal, {
-        ...request.body,
-        reviewId: request.params.reviewId,
-        idempotencyKey: request.headers['idempotency-key'],
-      }),
-  );
-  http.post<{ Params: Static<typeof ReviewParams>; Body: Static<typeof ConcludeBody>; Headers: Static<typeof IdempotencyHeaders> }>(
-    `${HTTP_PREFIX}/reviews/:reviewId/conclude`,
-    {
-      schema: {
-        tags,
-        summary: 'Concludes a review with per-unit results (office)',
-        params: ReviewParams,
-        headers: IdempotencyHeaders,
-        body: ConcludeBody,
-        response: { 200: CommandReply, ...errorResponses(400, 401, 403, 404, 409) },
-      },
-    },
-    async (request) =>
-      reviews.ConcludeLookbackReview(request.principal, {
-        ...request.body,
-        reviewId: request.params.reviewId,
-        idempotencyKey: request.headers['idempotency-key'],
-      }),
-  );
+  reviewCommand('conclude', 'Concludes a review with per-unit results (office)', ConcludeBody, reviews.ConcludeLookbackReview);
   http.get<{ Params: Static<typeof ReviewParams> }>(
     `${HTTP_PREFIX}/reviews/:reviewId`,
     {
