@@ -65,7 +65,7 @@ if ('skipped' in kafka) {
 } else {
   console.log(`  Kafka          ${kafka.source}: ${kafka.brokers.join(',')}`);
   env.KAFKA_BROKERS = kafka.brokers.join(',');
-  if (kafka.dir) env[KAFKA_DIR_ENV] = kafka.dir; // lets a spec bounce it (localKafkaBroker)
+  if (kafka.dir) env[KAFKA_DIR_ENV] = kafka.dir; // a local process: specs may start private brokers too
   stops.push(kafka.stop);
 }
 const mongo = await provideMongo(workDir);
@@ -77,7 +77,7 @@ if ('skipped' in mongo) {
   stops.push(mongo.stop);
 }
 // Not a server: the compose CLI that checks docker-compose.yml (`docker compose config`).
-const compose = await provideCompose(workDir);
+const compose = await provideCompose();
 if ('skipped' in compose) {
   await skipped('docker compose', compose.skipped);
 } else {

@@ -28,6 +28,8 @@ log() { echo "ferretdb.sh: $*" >&2; }
 
 # shellcheck source=../go-module-build.sh
 source "$ROOT/infra/local/go-module-build.sh"
+# shellcheck source=../local-process.sh
+source "$ROOT/infra/local/local-process.sh"
 
 # Sets BIN to a FerretDB binary, building it once (under a lock, so two runs at once
 # build it once). Never installs Go: Debian's golang is too old for FerretDB 1.24.
@@ -47,17 +49,9 @@ ensure_binary() {
   BIN=$CACHE/ferretdb
 }
 
-pid_of() {
-  local dir=$1 pid
-  [[ -f $dir/ferretdb.pid ]] || return 1
-  pid=$(<"$dir/ferretdb.pid")
-  # The pid must still be a FerretDB (not a reused pid).
-  [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q ferretdb || return 1
-  echo "$pid"
-}
-
-accepts() {
-  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+# The pid of the FerretDB running from <dir>, or fails.
+server_pid() {
+  pid_of "$1/ferretdb.pid" ferretdb
 }
 
 start() {
@@ -67,7 +61,7 @@ start() {
   dir=$(cd "$dir" && pwd)
 
   local running
-  if running=$(pid_of "$dir"); then
+  if running=$(server_pid "$dir"); then
     # Idempotent: a server already runs here; report the port it listens on.
     port=$(<"$dir/port")
     log "already running in $dir (pid $running)"
@@ -92,13 +86,13 @@ start() {
 
   local i
   for ((i = 0; i < 600; i++)); do
-    if ! kill -0 "$pid" 2>/dev/null; then
+    if ! alive "$pid"; then
       log "FerretDB exited during start:"
       tail -n 20 "$dir/ferretdb.log" >&2 || true
       rm -f "$dir/ferretdb.pid"
       exit 1
     fi
-    if accepts "$port"; then
+    if listening "$port"; then
       echo "mongodb://127.0.0.1:$port/"
       return
     fi
@@ -111,21 +105,13 @@ start() {
 }
 
 stop() {
-  local dir=$1 pid i
-  if ! pid=$(pid_of "$dir"); then
+  local dir=$1 pid
+  if ! pid=$(server_pid "$dir"); then
     log "not running in $dir"
     rm -f "$dir/ferretdb.pid"
     return
   fi
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < 100; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    log "FerretDB (pid $pid) ignored SIGTERM for 10 s; killing it"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
+  stop_pid "$pid" 10 FerretDB
   rm -f "$dir/ferretdb.pid"
 }
 

@@ -36,6 +36,9 @@ usage() {
 
 log() { echo "kafka.sh: $*" >&2; }
 
+# shellcheck source=../local-process.sh
+source "$ROOT/infra/local/local-process.sh"
+
 ensure_tool() {
   local tool=$1 package=$2
   command -v "$tool" >/dev/null 2>&1 && return
@@ -89,28 +92,9 @@ resolve_jars() {
   exec 9>&-
 }
 
-# Alive means running, not a zombie (PID 1 here may not reap the orphaned JVM).
-alive() {
-  local state
-  state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
-  [[ -n $state && $state != Z && $state != X ]]
-}
-
-# The pid of the broker running from <dir>, or nothing.
-running_pid() {
-  local dir=$1 pid
-  [[ -f $dir/kafka.pid ]] || return 0
-  pid=$(cat "$dir/kafka.pid")
-  [[ $pid =~ ^[0-9]+$ ]] || return 0
-  # Guard against a recycled pid: it must be our JVM with our server.properties.
-  if alive "$pid" && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "kafka.Kafka $dir/server.properties"; then
-    echo "$pid"
-  fi
-}
-
-# True when something accepts TCP connections on 127.0.0.1:<port>.
-listening() {
-  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+# The pid of the broker running from <dir> (our JVM with our server.properties), or fails.
+broker_pid() {
+  pid_of "$1/kafka.pid" "kafka.Kafka $1/server.properties"
 }
 
 # A port nobody listens on, below Linux's ephemeral range (32768+) so that the
@@ -141,8 +125,7 @@ start() {
   DIR=$(cd "$1" && pwd)
 
   local pid
-  pid=$(running_pid "$DIR")
-  if [[ -n $pid ]]; then
+  if pid=$(broker_pid "$DIR"); then
     log "a broker already runs from $DIR (pid $pid)"
     echo "127.0.0.1:$(cat "$DIR/port")"
     return
@@ -252,27 +235,12 @@ stop() {
     return
   }
   dir=$(cd "$dir" && pwd)
-  pid=$(running_pid "$dir")
-  if [[ -z $pid ]]; then
+  if ! pid=$(broker_pid "$dir"); then
     log "not running in $dir"
     rm -f -- "$dir/kafka.pid"
     return
   fi
-  kill -TERM "$pid" 2>/dev/null || true
-  local deadline=$((SECONDS + STOP_TIMEOUT))
-  while alive "$pid"; do
-    if ((SECONDS >= deadline)); then
-      log "the broker (pid $pid) did not stop within ${STOP_TIMEOUT}s: SIGKILL"
-      kill -KILL "$pid" 2>/dev/null || true
-      local i
-      for i in $(seq 1 50); do
-        alive "$pid" || break
-        sleep 0.1
-      done
-      break
-    fi
-    sleep 0.1
-  done
+  stop_pid "$pid" "$STOP_TIMEOUT" "the broker"
   rm -f -- "$dir/kafka.pid"
   log "stopped (pid $pid)"
 }
@@ -281,7 +249,7 @@ status() {
   local dir=$1
   [[ -d $dir ]] || exit 1
   dir=$(cd "$dir" && pwd)
-  [[ -n $(running_pid "$dir") ]] || exit 1
+  broker_pid "$dir" >/dev/null || exit 1
   echo "127.0.0.1:$(cat "$dir/port")"
 }
 

@@ -6,18 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 
-export interface ProcessedEvents {
-  /**
-   * Runs `apply` unless the group already processed this event, then records it.
-   * For an async effect the record follows the effect: a crash between them means
-   * the effect runs again on redelivery, so such effects must be idempotent
-   * themselves (e.g. commands with deterministic ids). Returns false when skipped.
-   */
-  once(groupId: string, eventId: string, apply: () => Promise<void>): Promise<boolean>;
-  close(): Promise<void>;
-}
-
-export class SqliteProcessedEvents implements ProcessedEvents {
+export class SqliteProcessedEvents {
   /** The database: a read model kept in this file can be updated atomically with `onceAtomic`. */
   readonly db: Database.Database;
   private readonly seen;
@@ -36,13 +25,6 @@ export class SqliteProcessedEvents implements ProcessedEvents {
       'SELECT 1 AS one FROM processed_events WHERE group_id = ? AND event_id = ?',
     );
     this.mark = this.db.prepare('INSERT INTO processed_events (group_id, event_id, processed_at) VALUES (?, ?, ?)');
-  }
-
-  async once(groupId: string, eventId: string, apply: () => Promise<void>): Promise<boolean> {
-    if (this.seen.get(groupId, eventId)) return false;
-    await apply();
-    this.mark.run(groupId, eventId, new Date().toISOString());
-    return true;
   }
 
   /**

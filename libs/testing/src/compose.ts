@@ -6,7 +6,7 @@
 // skip whose reason says why.
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { message, runScript } from './local-server.js';
+import { message, scriptAnswer } from './local-server.js';
 
 /** The variable that names the binary, for this harness and for the specs. */
 export const DOCKER_COMPOSE_BIN_ENV = 'DOCKER_COMPOSE_BIN';
@@ -24,17 +24,12 @@ const BUILT = fileURLToPath(new URL('../../../.wenming/go-bin/', import.meta.url
 /** The first run builds compose from source (about two minutes; more on a slow link). */
 const BUILD_TIMEOUT_MS = 20 * 60_000;
 
-/**
- * `workDir` is the run's directory, taken like the server harnesses take it; compose
- * keeps nothing there (the build is cached per repository, not per run).
- */
-export async function provideCompose(_workDir: string): Promise<ProvidedCompose | { skipped: string }> {
+/** Compose keeps nothing per run: the build is cached per repository. */
+export async function provideCompose(): Promise<ProvidedCompose | { skipped: string }> {
   let bin: string;
   try {
     // The script honours DOCKER_COMPOSE_BIN itself (it checks it is an executable).
-    const stdout = await runScript(SCRIPT, ['path'], BUILD_TIMEOUT_MS);
-    bin = stdout.trim().split('\n').pop() ?? '';
-    if (!bin.startsWith('/')) throw new Error(`${SCRIPT} printed no path: ${stdout.slice(-300)}`);
+    bin = await scriptAnswer(SCRIPT, ['path'], BUILD_TIMEOUT_MS, /^\//, 'path');
   } catch (err) {
     return { skipped: `no docker compose v2 (${message(err)})` };
   }

@@ -2,8 +2,6 @@ export { DOCKER_COMPOSE_BIN_ENV, type ProvidedCompose, provideCompose } from './
 export {
   createTopics,
   KAFKA_DIR_ENV,
-  type LocalKafkaBroker,
-  localKafkaBroker,
   type ProvidedKafka,
   provideKafka,
   startLocalKafka,

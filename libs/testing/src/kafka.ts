@@ -5,16 +5,16 @@
 // Never a mock.
 //
 // The local broker can be stopped and started again on the same folder and port (its
-// topics and messages survive), so fault tests can bounce it. `npm test` runs the specs
-// in other processes: it passes the folder in WENMING_KAFKA_DIR, and a spec gets the
-// controls back with localKafkaBroker(). The broker is shared by every spec file, and
-// node's test runner runs files concurrently: a test that bounces the shared broker
-// disturbs the others, so prefer startLocalKafka() on a private folder for that.
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+// topics and messages survive), so fault tests can bounce it. `npm test` passes the
+// shared broker's folder in WENMING_KAFKA_DIR, which tells a spec that this machine can
+// run a broker as a local process. Node's test runner runs spec files concurrently, so
+// a test that bounces a broker starts a private one with startLocalKafka() on its own
+// folder rather than disturb the shared one.
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
-import { dockerEngine, freePort, message, runScript } from './local-server.js';
+import { containerOrLocalProcess, freePort, message, runScript, scriptAnswer } from './local-server.js';
 
 export interface ProvidedKafka {
   /** Bootstrap addresses, host:port. */
@@ -32,15 +32,6 @@ export interface ProvidedKafka {
   restart?(): Promise<void>;
 }
 
-/** Controls of a local broker started by another process (see localKafkaBroker). */
-export interface LocalKafkaBroker {
-  dir: string;
-  brokers: string[];
-  stopBroker(): Promise<void>;
-  startBroker(): Promise<void>;
-  restart(): Promise<void>;
-}
-
 /**
  * Confluent Platform 7.9 is Apache Kafka 3.9, the line infra/local/kafka/pom.xml pins
  * (the kafkajs-compatible one; INFRA-NOTES). @testcontainers/kafka 11 drives only the
@@ -48,7 +39,7 @@ export interface LocalKafkaBroker {
  */
 const IMAGE = 'confluentinc/cp-kafka:7.9.0';
 const SCRIPT = fileURLToPath(new URL('../../../infra/local/kafka/kafka.sh', import.meta.url));
-/** The variable `npm test` passes the local broker's folder in. */
+/** The variable `npm test` passes the local broker's folder in (set only for a local process). */
 export const KAFKA_DIR_ENV = 'WENMING_KAFKA_DIR';
 
 export async function provideKafka(workDir: string): Promise<ProvidedKafka | { skipped: string }> {
@@ -61,37 +52,22 @@ export async function provideKafka(workDir: string): Promise<ProvidedKafka | { s
     return { brokers, source: 'env', stop: async () => undefined };
   }
 
-  const reasons: string[] = [];
-  const docker = await dockerEngine();
-  if (docker === true) {
-    try {
-      return await fromContainer();
-    } catch (err) {
-      reasons.push(`testcontainers could not start ${IMAGE}: ${message(err)}`);
-    }
-  } else {
-    reasons.push(`no Docker engine (${docker})`);
-  }
-  try {
+  return containerOrLocalProcess(IMAGE, fromContainer, 'Kafka', async () => {
     const dir = join(workDir, 'kafka');
     // A fresh cluster for every run, unless a broker still runs there (a run that died
     // without stopping it): then the script reuses it, port and all.
     if ((await runScript(SCRIPT, ['status', dir], 10_000).catch(() => '')) === '') rmSync(dir, { recursive: true, force: true });
-    return await startLocalKafka(dir);
-  } catch (err) {
-    reasons.push(`no local Kafka process (${message(err)})`);
-  }
-  return { skipped: reasons.join('; ') };
+    return startLocalKafka(dir);
+  });
 }
 
 /**
- * Starts (or finds running) a broker as a local process in `dir`, on `port` or a free
- * one. A formatted `dir` keeps its cluster and data. Needs Java, and Maven or the jars
- * already in .wenming/kafka-libs.
+ * Starts (or finds running) a broker as a local process in `dir`, on a free port. A
+ * formatted `dir` keeps its cluster and data. Needs Java, and Maven or the jars already
+ * in .wenming/kafka-libs.
  */
-export async function startLocalKafka(dir: string, port?: number): Promise<ProvidedKafka & Required<Pick<ProvidedKafka, 'dir'>>> {
-  mkdirSync(dir, { recursive: true });
-  const bootstrap = await startScript(dir, port ?? (await freePort()));
+export async function startLocalKafka(dir: string): Promise<ProvidedKafka & Required<Pick<ProvidedKafka, 'dir'>>> {
+  const bootstrap = await startScript(dir, await freePort());
   await warmUp([bootstrap]);
   // The port the broker really listens on (a broker already running in `dir` keeps its own).
   const actualPort = Number(bootstrap.split(':').pop());
@@ -106,32 +82,6 @@ export async function startLocalKafka(dir: string, port?: number): Promise<Provi
     source: 'local-process',
     dir,
     stop: stopBroker,
-    stopBroker,
-    startBroker,
-    restart: async () => {
-      await stopBroker();
-      await startBroker();
-    },
-  };
-}
-
-/**
- * The controls of the local broker `npm test` started (it passes its folder in
- * WENMING_KAFKA_DIR), or undefined when the brokers came from elsewhere.
- */
-export function localKafkaBroker(env: NodeJS.ProcessEnv = process.env): LocalKafkaBroker | undefined {
-  const dir = env[KAFKA_DIR_ENV];
-  if (!dir) return undefined;
-  const port = Number(readFileSync(join(dir, 'port'), 'utf8').trim());
-  const stopBroker = async () => {
-    await runScript(SCRIPT, ['stop', dir], 120_000);
-  };
-  const startBroker = async () => {
-    await warmUp([await startScript(dir, port)]);
-  };
-  return {
-    dir,
-    brokers: [`127.0.0.1:${port}`],
     stopBroker,
     startBroker,
     restart: async () => {
@@ -225,10 +175,7 @@ async function fromContainer(): Promise<ProvidedKafka> {
 }
 
 /** Runs `kafka.sh start` and returns the bootstrap address it prints last. */
-async function startScript(dir: string, port: number): Promise<string> {
+function startScript(dir: string, port: number): Promise<string> {
   // A cold machine resolves ~70 MB of jars with Maven first.
-  const stdout = await runScript(SCRIPT, ['start', dir, String(port)], 900_000);
-  const bootstrap = stdout.trim().split('\n').pop() ?? '';
-  if (!/^127\.0\.0\.1:\d+$/.test(bootstrap)) throw new Error(`${SCRIPT} printed no bootstrap address: ${stdout.slice(-300)}`);
-  return bootstrap;
+  return scriptAnswer(SCRIPT, ['start', dir, String(port)], 900_000, /^127\.0\.0\.1:\d+$/, 'bootstrap address');
 }

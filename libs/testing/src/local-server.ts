@@ -1,10 +1,41 @@
-// What the local-server harnesses share: whether a container engine answers, a
-// free loopback port, and running an infra/local script.
+// What the local-server harnesses share: DESIGN §4's order after the environment
+// variable (a container, else a local process, else a skip saying why), a free
+// loopback port, and running an infra/local script.
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
 
+/**
+ * A server from testcontainers when a container engine answers, else from a local
+ * process; else a skip whose reason says what each way found. `image` and `local`
+ * name the two in that reason.
+ */
+export async function containerOrLocalProcess<T>(
+  image: string,
+  fromContainer: () => Promise<T>,
+  local: string,
+  fromLocalProcess: () => Promise<T>,
+): Promise<T | { skipped: string }> {
+  const reasons: string[] = [];
+  const docker = await dockerEngine();
+  if (docker === true) {
+    try {
+      return await fromContainer();
+    } catch (err) {
+      reasons.push(`testcontainers could not start ${image}: ${message(err)}`);
+    }
+  } else {
+    reasons.push(`no Docker engine (${docker})`);
+  }
+  try {
+    return await fromLocalProcess();
+  } catch (err) {
+    reasons.push(`no local ${local} process (${message(err)})`);
+  }
+  return { skipped: reasons.join('; ') };
+}
+
 /** True when a container engine answers; otherwise why not. Without an engine testcontainers rejects within a second. */
-export async function dockerEngine(): Promise<true | string> {
+async function dockerEngine(): Promise<true | string> {
   let timer: NodeJS.Timeout | undefined;
   try {
     const { getContainerRuntimeClient } = await import('testcontainers');
@@ -60,6 +91,17 @@ export function runScript(script: string, args: string[], timeout: number): Prom
       }
     });
   });
+}
+
+/**
+ * Runs a script that prints its answer (a server's address, a binary's path) as the
+ * last line of its stdout; rejects unless that line matches `expected`.
+ */
+export async function scriptAnswer(script: string, args: string[], timeout: number, expected: RegExp, what: string): Promise<string> {
+  const stdout = await runScript(script, args, timeout);
+  const answer = stdout.trim().split('\n').pop() ?? '';
+  if (!expected.test(answer)) throw new Error(`${script} printed no ${what}: ${stdout.slice(-300)}`);
+  return answer;
 }
 
 export function message(err: unknown): string {

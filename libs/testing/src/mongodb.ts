@@ -3,10 +3,10 @@
 // FerretDB v1.24 on its SQLite backend run as a plain local process
 // (infra/local/ferretdb/ferretdb.sh, built from the Go module proxy on first use);
 // else a skip whose reason says what each way found. Never a mock.
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dockerEngine, freePort, message, runScript } from './local-server.js';
+import { containerOrLocalProcess, freePort, runScript, scriptAnswer } from './local-server.js';
 
 export interface ProvidedMongo {
   /** A mongodb:// URL without a database: suites pick (and drop) their own. */
@@ -27,24 +27,7 @@ const START_TIMEOUT_MS = 20 * 60_000;
 export async function provideMongo(workDir: string): Promise<ProvidedMongo | { skipped: string }> {
   const fromEnv = process.env.MONGODB_URL;
   if (fromEnv) return { url: fromEnv, source: 'env', server: 'MONGODB_URL', stop: async () => undefined };
-
-  const reasons: string[] = [];
-  const docker = await dockerEngine();
-  if (docker === true) {
-    try {
-      return await fromContainer();
-    } catch (err) {
-      reasons.push(`testcontainers could not start ${IMAGE}: ${message(err)}`);
-    }
-  } else {
-    reasons.push(`no Docker engine (${docker})`);
-  }
-  try {
-    return await fromLocalProcess(join(workDir, 'ferretdb'));
-  } catch (err) {
-    reasons.push(`no local FerretDB process (${message(err)})`);
-  }
-  return { skipped: reasons.join('; ') };
+  return containerOrLocalProcess(IMAGE, fromContainer, 'FerretDB', () => fromLocalProcess(join(workDir, 'ferretdb')));
 }
 
 async function fromContainer(): Promise<ProvidedMongo> {
@@ -64,12 +47,9 @@ async function fromContainer(): Promise<ProvidedMongo> {
 }
 
 async function fromLocalProcess(dir: string): Promise<ProvidedMongo> {
-  mkdirSync(dir, { recursive: true });
-  // The script prints the URL last; when a server already runs in `dir` it reuses it
-  // (and its port), so a run that died without stopping leaves nothing to clean up.
-  const stdout = await runScript(SCRIPT, ['start', dir, String(await freePort())], START_TIMEOUT_MS);
-  const url = stdout.trim().split('\n').pop() ?? '';
-  if (!url.startsWith('mongodb://')) throw new Error(`${SCRIPT} printed no URL: ${stdout.slice(-300)}`);
+  // When a server already runs in `dir` the script reuses it (and its port), so a run
+  // that died without stopping leaves nothing to clean up.
+  const url = await scriptAnswer(SCRIPT, ['start', dir, String(await freePort())], START_TIMEOUT_MS, /^mongodb:\/\//, 'URL');
   return {
     url,
     source: 'local-process',

@@ -13,6 +13,7 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '
 import { type EventStore, type NewEvent, SqliteEventStore } from '@wenming/eventstore';
 import { HEADER } from '../envelope.js';
 import { startEventConsumer } from '../event-consumer.js';
+import { uniqueName, waitFor } from '../faults/fault-kit.js';
 import { SqliteProcessedEvents } from '../processed-events.js';
 import { routeByCategory, startRelay } from '../relay.js';
 import { deadLetterTopic } from '../topics.js';
@@ -22,16 +23,6 @@ export interface BusTarget {
   name: string;
   skip?: string | undefined;
   open(): Promise<MessageBus>;
-}
-
-const unique = (prefix: string) => `${prefix}.${randomUUID().slice(0, 8)}`;
-
-export async function waitFor(condition: () => boolean, timeoutMs = 30_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 function event(unitId: string, n: number, overrides: Partial<NewEvent> = {}): NewEvent {
@@ -66,13 +57,13 @@ export function messagingContract(target: BusTarget): void {
     });
 
     it('delivers every message once to a group, in order per key, and to each group independently', async () => {
-      const topic = unique('wenming.test.order');
+      const topic = uniqueName('wenming.test.order');
       await bus.createTopics([{ topic, numPartitions: 3 }]);
       const keys = ['unit-a', 'unit-b', 'unit-c', 'unit-d', 'unit-e'];
       const sent = Array.from({ length: 100 }, (_, i) => ({ key: keys[i % 5]!, value: String(i) }));
       await bus.publish(topic, sent.slice(0, 50));
       await bus.publish(topic, sent.slice(50));
-      const groups = [unique('g1'), unique('g2')];
+      const groups = [uniqueName('g1'), uniqueName('g2')];
       const seen = new Map<string, IncomingMessage[]>(groups.map((g) => [g, []]));
       const consumers = await Promise.all(
         groups.map((groupId) =>
@@ -101,13 +92,13 @@ export function messagingContract(target: BusTarget): void {
     });
 
     it('resumes a group after its last handled message, and redelivers the one whose handler failed', async () => {
-      const topic = unique('wenming.test.resume');
+      const topic = uniqueName('wenming.test.resume');
       await bus.createTopics([{ topic, numPartitions: 1 }]);
       await bus.publish(
         topic,
         Array.from({ length: 10 }, (_, i) => ({ key: 'k', value: String(i) })),
       );
-      const groupId = unique('resume');
+      const groupId = uniqueName('resume');
       const handled: number[] = [];
       const failing = await bus.consume({
         groupId,
@@ -138,13 +129,13 @@ export function messagingContract(target: BusTarget): void {
     });
 
     it("reports a group's lag: every retained message before it consumes, none once it has handled them all", async () => {
-      const topic = unique('wenming.test.lag');
+      const topic = uniqueName('wenming.test.lag');
       await bus.createTopics([{ topic, numPartitions: 2 }]);
       await bus.publish(
         topic,
         Array.from({ length: 12 }, (_, i) => ({ key: `k${i % 4}`, value: String(i) })),
       );
-      const groupId = unique('lag');
+      const groupId = uniqueName('lag');
       assert.equal(await bus.lag(groupId, [topic]), 12, 'a group that never consumed lags by every message');
       let handled = 0;
       const consumer = await bus.consume({
@@ -181,8 +172,8 @@ export function messagingContract(target: BusTarget): void {
 
     it('relays every stored event to its context topic keyed by unit, and resumes from its checkpoint', async () => {
       const store = openStore();
-      const topics = { plan: unique('wenming.plansubmission'), rectification: unique('wenming.inspection') };
-      const fallback = unique('wenming.platform');
+      const topics = { plan: uniqueName('wenming.plansubmission'), rectification: uniqueName('wenming.inspection') };
+      const fallback = uniqueName('wenming.platform');
       await bus.createTopics([{ topic: topics.plan }, { topic: topics.rectification }, { topic: fallback }]);
       const appended: string[] = [];
       for (let i = 0; i < 30; i++) {
@@ -201,7 +192,7 @@ export function messagingContract(target: BusTarget): void {
       }
       const relayed: IncomingMessage[] = [];
       const consumer = await bus.consume({
-        groupId: unique('relay-check'),
+        groupId: uniqueName('relay-check'),
         topics: [topics.plan, topics.rectification],
         handler: async (m) => {
           relayed.push(m);
@@ -229,8 +220,8 @@ export function messagingContract(target: BusTarget): void {
     });
 
     it('dead-letters undecodable, unknown and too-new events with the reason, and goes on', async () => {
-      const topic = unique('wenming.test.poison');
-      const groupId = unique('poison');
+      const topic = uniqueName('wenming.test.poison');
+      const groupId = uniqueName('poison');
       await bus.createTopics([{ topic, numPartitions: 1 }]);
       const store = openStore();
       const good = event('unit-1', 1);
@@ -260,7 +251,7 @@ export function messagingContract(target: BusTarget): void {
       });
       const dead: IncomingMessage[] = [];
       const dlqReader = await bus.consume({
-        groupId: unique('dlq-reader'),
+        groupId: uniqueName('dlq-reader'),
         topics: [deadLetterTopic(groupId)],
         handler: async (m) => {
           dead.push(m);
@@ -284,7 +275,7 @@ export function messagingContract(target: BusTarget): void {
       context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
       propagation.setGlobalPropagator(new W3CTraceContextPropagator());
       try {
-        const topic = unique('wenming.test.trace');
+        const topic = uniqueName('wenming.test.trace');
         await bus.createTopics([{ topic, numPartitions: 1 }]);
         const store = openStore();
         const traceId = randomUUID().replace(/-/g, '');
@@ -298,7 +289,7 @@ export function messagingContract(target: BusTarget): void {
         let handled = 0;
         const consumer = await startEventConsumer({
           bus,
-          groupId: unique('traced'),
+          groupId: uniqueName('traced'),
           topics: [topic],
           accepts: { ProgressReported: 1 },
           handle: async () => {
@@ -320,7 +311,7 @@ export function messagingContract(target: BusTarget): void {
     });
 
     it('changes a read model once per event, however often the event is delivered', async () => {
-      const topic = unique('wenming.test.dedupe');
+      const topic = uniqueName('wenming.test.dedupe');
       await bus.createTopics([{ topic, numPartitions: 2 }]);
       const store = openStore();
       const events = Array.from({ length: 20 }, (_, i) => event(`unit-${i % 4}`, i));
@@ -336,7 +327,7 @@ export function messagingContract(target: BusTarget): void {
       const bump = processed.db.prepare(
         'INSERT INTO progress (unit_id, steps) VALUES (?, 1) ON CONFLICT (unit_id) DO UPDATE SET steps = steps + 1',
       );
-      const groupId = unique('read-model');
+      const groupId = uniqueName('read-model');
       let deliveries = 0;
       const consumer = await startEventConsumer({
         bus,

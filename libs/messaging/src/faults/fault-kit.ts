@@ -1,7 +1,7 @@
-// Shared pieces of the fault tests (issue 3, item 7): the real-broker gate, bounded
-// waits, child processes that report on stdout, and an independent collector that
-// reads a topic with plain kafkajs (its own group, from the beginning), so what it
-// proves does not depend on the code under test.
+// Shared pieces of the fault tests (issue 3, item 7): the real-broker gate (the Kafka
+// contract spec's too), bounded waits, child processes that report on stdout, and an
+// independent collector that reads a topic with plain kafkajs (its own group, from the
+// beginning), so what it proves does not depend on the code under test.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';

@@ -1,21 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { describe, it, test } from 'node:test';
+import { describe, it } from 'node:test';
 import { Kafka } from 'kafkajs';
 import { messagingContract } from '../contract/bus-contract.js';
+import { sharedBrokers } from '../faults/fault-kit.js';
 import { KafkaBus } from './kafka-bus.js';
 
-const brokers = process.env.KAFKA_BROKERS?.split(',').filter(Boolean);
-const required = process.env.WENMING_REQUIRE_REAL_SERVERS === '1';
-const skip = brokers ? undefined : 'KAFKA_BROKERS not set (npm test starts a broker; see README)';
-if (skip) {
-  console.log(`# Kafka messaging contract SKIPPED: ${skip}`);
-  if (required) {
-    test('a real Kafka broker is required (WENMING_REQUIRE_REAL_SERVERS=1)', () => {
-      throw new Error('KAFKA_BROKERS is not set');
-    });
-  }
-}
+const { brokers, skip } = sharedBrokers('Kafka messaging contract');
 
 messagingContract({
   name: 'Kafka (kafkajs, real broker)',

@@ -26,6 +26,7 @@ export class KafkaBus implements MessageBus {
   readonly kind = 'kafka' as const;
   private readonly kafka: Kafka;
   private producer: Promise<Producer> | undefined;
+  private admin: Promise<Admin> | undefined;
   private readonly consumers = new Set<Consumer>();
   private readonly prefix: string;
 
@@ -44,10 +45,8 @@ export class KafkaBus implements MessageBus {
     });
   }
 
-  async createTopics(topics: TopicSpec[]): Promise<void> {
-    const admin: Admin = this.kafka.admin();
-    await admin.connect();
-    try {
+  createTopics(topics: TopicSpec[]): Promise<void> {
+    return this.withAdmin(async (admin) => {
       const existing = new Set(await admin.listTopics());
       const missing = topics.filter((t) => !existing.has(this.wire(t.topic)));
       if (missing.length > 0) {
@@ -65,9 +64,7 @@ export class KafkaBus implements MessageBus {
         admin,
         topics.map((t) => this.wire(t.topic)),
       );
-    } finally {
-      await admin.disconnect();
-    }
+    });
   }
 
   async publish(topic: string, messages: OutgoingMessage[]): Promise<void> {
@@ -103,6 +100,28 @@ export class KafkaBus implements MessageBus {
       this.producer = undefined;
     });
     return this.producer;
+  }
+
+  /**
+   * Runs `work` with the bus's one admin client, connected on first use: lag() is
+   * polled (a feed waiting to catch up asks every 100 ms), and a connection per call
+   * costs more than the requests it sends. kafkajs refreshes an admin's metadata before
+   * each request; after a failure the client is dropped, so the next call starts fresh.
+   */
+  private async withAdmin<T>(work: (admin: Admin) => Promise<T>): Promise<T> {
+    this.admin ??= (async () => {
+      const admin = this.kafka.admin();
+      await admin.connect();
+      return admin;
+    })();
+    const connecting = this.admin;
+    try {
+      return await work(await connecting);
+    } catch (err) {
+      if (this.admin === connecting) this.admin = undefined;
+      await (await connecting.catch(() => undefined))?.disconnect().catch(() => undefined);
+      throw err;
+    }
   }
 
   async consume(options: ConsumerOptions): Promise<RunningConsumer> {
@@ -161,10 +180,8 @@ export class KafkaBus implements MessageBus {
     };
   }
 
-  async lag(groupId: string, topics: string[]): Promise<number> {
-    const admin: Admin = this.kafka.admin();
-    await admin.connect();
-    try {
+  lag(groupId: string, topics: string[]): Promise<number> {
+    return this.withAdmin(async (admin) => {
       let lag = 0;
       const wireTopics = topics.map((t) => this.wire(t));
       const committed = await admin.fetchOffsets({ groupId: this.wire(groupId), topics: wireTopics });
@@ -179,9 +196,7 @@ export class KafkaBus implements MessageBus {
         }
       }
       return lag;
-    } finally {
-      await admin.disconnect();
-    }
+    });
   }
 
   /** The name of a topic or group on the broker. */
@@ -193,8 +208,11 @@ export class KafkaBus implements MessageBus {
     await Promise.all([...this.consumers].map((c) => c.disconnect()));
     this.consumers.clear();
     const producer = this.producer;
+    const admin = this.admin;
     this.producer = undefined;
+    this.admin = undefined;
     if (producer) await (await producer.catch(() => undefined))?.disconnect();
+    if (admin) await (await admin.catch(() => undefined))?.disconnect();
   }
 }
 
