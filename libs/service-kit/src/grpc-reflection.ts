@@ -15,6 +15,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fromBinary, toBinary } from '@bufbuild/protobuf';
+import { type FileDescriptorProto, FileDescriptorProtoSchema, FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
 import type * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
@@ -58,81 +60,33 @@ export function listProtoServices(root: string = protoRoot): string[] {
 
 // ─── Descriptor sets ────────────────────────────────────────────────────────
 
-interface FileDescriptor {
-  name: string;
-  dependencies: string[];
-  /** Fully-qualified names of the services the file defines. */
-  services: string[];
-  /** The serialized FileDescriptorProto. */
-  bytes: Buffer;
-}
-
-/** The length-delimited fields of one protobuf message, in order; other wire types are skipped. */
-function lengthDelimitedFields(message: Buffer): Array<{ field: number; value: Buffer }> {
-  const fields: Array<{ field: number; value: Buffer }> = [];
-  let pos = 0;
-  const varint = (): number => {
-    let result = 0;
-    for (let shift = 0; ; shift += 7) {
-      const byte = message[pos++];
-      if (byte === undefined) throw new Error('truncated descriptor');
-      result += (byte & 0x7f) * 2 ** shift;
-      if (byte < 0x80) return result;
-    }
-  };
-  while (pos < message.length) {
-    const key = varint();
-    const wireType = key & 7;
-    if (wireType === 0) varint();
-    else if (wireType === 1) pos += 8;
-    else if (wireType === 5) pos += 4;
-    else if (wireType === 2) {
-      const length = varint();
-      fields.push({ field: Math.floor(key / 8), value: message.subarray(pos, pos + length) });
-      pos += length;
-    } else throw new Error(`unexpected wire type ${wireType} in a descriptor`);
-  }
-  return fields;
-}
-
 /** The serialized FileDescriptorSets `buf build` wrote (wenming, grpc-health-v1, grpc-reflection-v1), read from @wenming/contracts. */
-export function readDescriptorSets(): Buffer[] {
+function readDescriptorSets(): Buffer[] {
   return DESCRIPTOR_SETS.map((set) => readFileSync(require.resolve(`@wenming/contracts/descriptors/${set}.binpb`)));
 }
 
-let describedFiles: Map<string, FileDescriptor> | undefined;
+let describedFiles: Map<string, FileDescriptorProto> | undefined;
 
-/** Every file of the generated descriptor sets, by name (FileDescriptorSet.file = 1). */
-function descriptorFiles(): Map<string, FileDescriptor> {
-  if (describedFiles) return describedFiles;
-  describedFiles = new Map();
-  for (const set of readDescriptorSets()) {
-    for (const { field, value } of lengthDelimitedFields(set)) {
-      if (field !== 1) continue;
-      // FileDescriptorProto: name = 1, package = 2, dependency = 3, service = 6 (whose name = 1).
-      const parts = lengthDelimitedFields(value);
-      const strings = (n: number) => parts.filter((p) => p.field === n).map((p) => p.value.toString('utf8'));
-      const pkg = strings(2)[0] ?? '';
-      const services = parts
-        .filter((p) => p.field === 6)
-        .map(
-          (p) =>
-            lengthDelimitedFields(p.value)
-              .find((s) => s.field === 1)
-              ?.value.toString('utf8') ?? '',
-        )
-        .map((name) => (pkg ? `${pkg}.${name}` : name));
-      const name = strings(1)[0] ?? '';
-      describedFiles.set(name, { name, dependencies: strings(3), services, bytes: Buffer.from(value) });
-    }
-  }
+/**
+ * Every file of the generated descriptor sets, by name, parsed once for reflection and
+ * for proto-json-schema. A file in more than one set (google/protobuf/…) is kept once.
+ */
+export function descriptorFiles(): Map<string, FileDescriptorProto> {
+  describedFiles ??= new Map(
+    readDescriptorSets().flatMap((bytes) => fromBinary(FileDescriptorSetSchema, bytes).file.map((file) => [file.name, file] as const)),
+  );
   return describedFiles;
 }
 
+/** Fully-qualified names of the services a file defines. */
+function servicesOf(file: FileDescriptorProto): string[] {
+  return file.service.map((service) => (file.package ? `${file.package}.${service.name}` : service.name));
+}
+
 /** The named files and everything they import, transitively. */
-function withImports(names: string[]): FileDescriptor[] {
+function withImports(names: string[]): FileDescriptorProto[] {
   const files = descriptorFiles();
-  const seen = new Map<string, FileDescriptor>();
+  const seen = new Map<string, FileDescriptorProto>();
   const visit = (name: string): void => {
     if (seen.has(name)) return;
     const file = files.get(name);
@@ -140,7 +94,7 @@ function withImports(names: string[]): FileDescriptor[] {
       throw new Error(`addReflection: ${name} is not in the generated descriptor sets; run npm run proto:gen`);
     }
     seen.set(name, file);
-    for (const dependency of file.dependencies) visit(dependency);
+    for (const dependency of file.dependency) visit(dependency);
   };
   for (const name of names) visit(name);
   return [...seen.values()];
@@ -150,7 +104,7 @@ function withImports(names: string[]): FileDescriptor[] {
 export function protoFilesFor(services: readonly string[]): string[] {
   const wanted = new Set(services);
   return [...descriptorFiles().values()]
-    .filter((file) => file.services.some((name) => wanted.has(name)))
+    .filter((file) => servicesOf(file).some((name) => wanted.has(name)))
     .map((file) => file.name)
     .sort();
 }
@@ -165,7 +119,7 @@ export function protoFilesFor(services: readonly string[]): string[] {
  */
 export function addReflection(server: grpc.Server, protoFiles: string[], services: readonly string[]): void {
   const files = withImports([...protoFiles, ...ALWAYS_DESCRIBED]);
-  const defined = new Set(files.flatMap((file) => file.services));
+  const defined = new Set(files.flatMap(servicesOf));
   const unknown = services.filter((name) => !defined.has(name));
   if (unknown.length > 0) {
     throw new Error(`addReflection: ${unknown.join(', ')} is defined in none of ${protoFiles.join(', ') || 'the files given'}`);
@@ -175,7 +129,7 @@ export function addReflection(server: grpc.Server, protoFiles: string[], service
   const carrier: protoLoader.ProtobufTypeDefinition = {
     format: 'FileDescriptorSet',
     type: {},
-    fileDescriptorProtos: files.map((file) => file.bytes),
+    fileDescriptorProtos: files.map((file) => Buffer.from(toBinary(FileDescriptorProtoSchema, file))),
   };
   const listed = [...new Set([...services, ...REFLECTION_SERVICES])];
   new ReflectionService({ descriptors: carrier } as protoLoader.PackageDefinition, { services: listed }).addToServer(server);

@@ -18,6 +18,8 @@ export { registerHealthRoutes } from './health.js';
 export { createHttpServer, type HttpServerOptions } from './http-server.js';
 export { createLogger } from './logger.js';
 export * from './module.js';
+export * from './operations/index.js';
+export { projectionsCaughtUp } from './projections.js';
 export {
   type JsonSchema,
   protoRouteValidator,
@@ -26,5 +28,6 @@ export {
   type RequestSchemaOptions,
   requestSchema,
 } from './proto-json-schema.js';
+export { checkId, ID_PATTERN, type Json, page } from './requests.js';
 export { shutdownTelemetry, type Telemetry } from './telemetry/handle.js';
 export { activeTraceparent } from './telemetry/trace-context.js';

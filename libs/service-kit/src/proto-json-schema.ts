@@ -13,12 +13,12 @@
 // `protoRouteValidator` compiles them the way the contract reads: bodies strictly
 // (no coercion, unknown fields refused rather than silently dropped), query strings
 // with their text coerced to the declared scalar types.
-import { create, createFileRegistry, type DescEnum, type DescField, type DescMessage, fromBinary, ScalarType } from '@bufbuild/protobuf';
+import { create, createFileRegistry, type DescEnum, type DescField, type DescMessage, ScalarType } from '@bufbuild/protobuf';
 import { FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
 import { Ajv, type Options as AjvOptions } from 'ajv';
 import ajvFormats from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
-import { readDescriptorSets } from './grpc-reflection.js';
+import { descriptorFiles } from './grpc-reflection.js';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -39,9 +39,7 @@ let registry: Registry | undefined;
 
 function messages(): Registry {
   if (registry) return registry;
-  // One set, deduplicated by file name: a google/protobuf file may be in more than one.
-  const files = new Map(readDescriptorSets().flatMap((bytes) => fromBinary(FileDescriptorSetSchema, bytes).file.map((f) => [f.name, f])));
-  registry = createFileRegistry(create(FileDescriptorSetSchema, { file: [...files.values()] }));
+  registry = createFileRegistry(create(FileDescriptorSetSchema, { file: [...descriptorFiles().values()] }));
   return registry;
 }
 

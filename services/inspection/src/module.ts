@@ -2,9 +2,8 @@
 // read models kept by projections from the event store, the campaign catalogs
 // consumed from plan-submission's events on the bus, and the stream categories the
 // relay publishes to wenming.inspection.events.v1.
-import type { EventStore } from '@wenming/eventstore';
 import { type ProjectionRunner, startProjections } from '@wenming/readstore';
-import type { CreateModule, ServiceModule } from '@wenming/service-kit';
+import { type CreateModule, projectionsCaughtUp, type ServiceModule } from '@wenming/service-kit';
 import { addInspectionService, INSPECTION_SERVICE } from './api/grpc/service.js';
 import { registerInspectionRoutes } from './api/http/routes.js';
 import { type Application, createApplication } from './application/handlers.js';
@@ -52,19 +51,8 @@ export const createInspectionModule: CreateModule = (_config, deps): InspectionM
     },
     /** Resolves once every projection has applied everything appended so far (tests, the demo). */
     async caughtUp() {
-      const head = await lastPosition(deps.store);
-      for (let i = 0; i < 400; i++) {
-        const status = runner?.status() ?? [];
-        if (status.length > 0 && status.every((s) => s.position >= head && s.state === 'live')) return catalogs?.caughtUp();
-        await new Promise((r) => setTimeout(r, 25));
-      }
-      throw new Error('projections did not catch up within 10 s');
+      await projectionsCaughtUp(deps.store, () => runner);
+      return catalogs?.caughtUp();
     },
   };
 };
-
-async function lastPosition(store: EventStore): Promise<number> {
-  let last = 0;
-  for await (const e of store.readAll({ fromPosition: 0 })) last = e.position;
-  return last;
-}

@@ -2,7 +2,7 @@
 // layer, the read models kept by projections from the event store, and the stream
 // categories the relay publishes to wenming.plansubmission.events.v1.
 import { startProjections } from '@wenming/readstore';
-import type { CreateModule, ServiceModule } from '@wenming/service-kit';
+import { type CreateModule, projectionsCaughtUp, type ServiceModule } from '@wenming/service-kit';
 import { addPlanSubmissionService, PLAN_SUBMISSION_SERVICE } from './api/grpc/service.js';
 import { registerPlanSubmissionRoutes } from './api/http/routes.js';
 import { createApplication } from './application/handlers.js';
@@ -39,20 +39,6 @@ export const createPlanSubmissionModule: CreateModule = (_config, deps): PlanSub
       else await runner.rebuild(name);
     },
     /** Resolves once every projection has applied everything appended so far (tests, the demo). */
-    async caughtUp() {
-      const head = await lastPosition(deps.store);
-      for (let i = 0; i < 400; i++) {
-        const status = runner?.status() ?? [];
-        if (status.length > 0 && status.every((s) => s.position >= head && s.state === 'live')) return;
-        await new Promise((r) => setTimeout(r, 25));
-      }
-      throw new Error('projections did not catch up within 10 s');
-    },
+    caughtUp: () => projectionsCaughtUp(deps.store, () => runner),
   };
 };
-
-async function lastPosition(store: import('@wenming/eventstore').EventStore): Promise<number> {
-  let last = 0;
-  for await (const e of store.readAll({ fromPosition: 0 })) last = e.position;
-  return last;
-}

@@ -1,5 +1,6 @@
 export type { Decider, DomainEvent } from './decider.js';
 export { commandEventId } from './event-ids.js';
+export { type CommandReply, commandReply, type RequestCommand, requestCommandRunner } from './from-request.js';
 export {
   type CommandMetadata,
   type CommandResult,
@@ -7,3 +8,4 @@ export {
   handleCommand,
   MAX_IDEMPOTENCY_KEY_LENGTH,
 } from './handle-command.js';
+export { loadState } from './load-state.js';

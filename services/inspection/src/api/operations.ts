@@ -1,27 +1,8 @@
 // Every operation of InspectionService, once: its rpc name, and where HTTP serves it.
 // Both edges call the same application handler or query with proto3 JSON. The
-// `httpOnly` ones are conveniences over the same read models whose gRPC equivalent
-// is a filter of ListRectifications, GetUnitScores or StreamRectificationSteps.
-export type HttpMethod = 'GET' | 'POST';
-export interface Operation {
-  rpc: string;
-  method: HttpMethod;
-  /** Under /api/inspection; `:name` params are fields of the request. */
-  path: string;
-  kind: 'command' | 'query';
-  httpOnly?: boolean;
-  /** The request message an HTTP-only operation takes its parameters from (its rpc's own otherwise). */
-  request?: string;
-}
-
-const cmd = (rpc: string, path: string): Operation => ({ rpc, method: 'POST', path, kind: 'command' });
-const qry = (rpc: string, path: string, like?: string): Operation => ({
-  rpc,
-  method: 'GET',
-  path,
-  kind: 'query',
-  ...(like ? { httpOnly: true, request: `${like}Request` } : {}),
-});
+// HTTP-only ones (a `like` rpc named) are conveniences over the same read models whose
+// gRPC equivalent is a filter of ListRectifications, GetUnitScores or StreamRectificationSteps.
+import { command as cmd, type Operation, query as qry } from '@wenming/service-kit';
 
 export const OPERATIONS: readonly Operation[] = [
   cmd('ScheduleInspection', '/inspections'),
@@ -68,8 +49,3 @@ export const OPERATIONS: readonly Operation[] = [
 export const HTTP_PREFIX = '/api/inspection';
 
 export const PROTO_PACKAGE = 'wenming.inspection.v1';
-
-/** The fully-qualified request message whose proto3 JSON the operation's HTTP body or query string is. */
-export function requestType(op: Operation): string {
-  return `${PROTO_PACKAGE}.${op.request ?? `${op.rpc}Request`}`;
-}

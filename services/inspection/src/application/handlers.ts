@@ -6,15 +6,16 @@
 import type { EventStore } from '@wenming/eventstore';
 import type { ReadStore } from '@wenming/readstore';
 import {
-  type CommandResult,
-  type Decider,
-  type DomainEvent,
+  checkId,
   ForbiddenTransitionError,
-  handleCommand,
+  type Json,
+  loadState,
   NotFoundError,
   PermissionDeniedError,
   type Principal,
   type Role,
+  commandReply as reply,
+  requestCommandRunner,
   requireRole,
   ValidationError,
 } from '@wenming/service-kit';
@@ -24,15 +25,7 @@ import { type RectificationCommand, type RectificationState, rectificationDecide
 import { drawDecider } from '../domain/spot-check-draw.js';
 import { type CatalogDoc, catalogView } from '../projections/catalogs/consumer.js';
 import { C, type Doc } from '../projections/collections.js';
-import { checkId, loadState, streams } from './streams.js';
-
-// biome-ignore lint/suspicious/noExplicitAny: proto3 JSON requests, checked field by field by the deciders
-export type Json = Record<string, any>;
-
-export interface CommandReply {
-  result: { streamId: string; nextExpectedRevision: number; eventIds: string[]; deduplicated: boolean };
-  [extra: string]: unknown;
-}
+import { streams } from './streams.js';
 
 export interface ApplicationOptions {
   store: EventStore;
@@ -43,6 +36,10 @@ export interface ApplicationOptions {
   newId?: () => string;
 }
 
+type Inspection = Exclude<InspectionState, { status: 'none' }>;
+/** Also the state after any rectification command's events: the command found it ordered. */
+type Rectification = Exclude<RectificationState, { status: 'none' }>;
+
 const OFFICE: Role[] = ['office'];
 const INSPECTORS: Role[] = ['inspector'];
 const UNIT: Role[] = ['unit'];
@@ -50,30 +47,6 @@ const UNIT: Role[] = ['unit'];
 const CLOSERS: Role[] = ['inspector', 'office'];
 /** The office, or the look-back service calling with an office or admin token. */
 const REGRESSORS: Role[] = ['office', 'admin'];
-
-function actorOf(principal: Principal, allowed: readonly Role[]) {
-  return { id: principal.id, role: principal.roles.find((r) => allowed.includes(r)) ?? principal.roles[0] ?? 'unknown' };
-}
-
-function reply<E extends DomainEvent, S>(r: CommandResult<E, S>, extra: Json = {}): CommandReply {
-  return {
-    result: {
-      streamId: r.streamId,
-      nextExpectedRevision: r.nextExpectedRevision === 'no_stream' ? -1 : r.nextExpectedRevision,
-      eventIds: r.eventIds,
-      deduplicated: r.replayed,
-    },
-    ...extra,
-  };
-}
-
-function expected(req: Json): { expectedRevision?: number } {
-  const v = req.expectedRevision;
-  if (v === undefined || v === null || v === '') return {};
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new ValidationError('expectedRevision', 'is a stream revision (0 or more)');
-  return { expectedRevision: n };
-}
 
 /** A unit user acts only for its own units (never through a city-wide role it lacks). */
 function requireOwnUnit(principal: Principal, unitId: string): void {
@@ -87,53 +60,37 @@ export function createApplication(options: ApplicationOptions) {
   const newId = options.newId ?? (() => crypto.randomUUID());
   const today = () => now().toISOString().slice(0, 10);
 
-  async function run<Cmd, E extends DomainEvent, S>(args: {
-    principal: Principal;
-    roles: readonly Role[];
-    streamId: string;
-    decider: Decider<Cmd, E, S>;
-    command: Cmd;
-    req: Json;
-    unitId?: string;
-    campaignId?: string;
-  }): Promise<CommandResult<E, S>> {
-    return handleCommand({
-      store,
-      streamId: args.streamId,
-      decider: args.decider,
-      command: args.command,
-      idempotencyKey: String(args.req.idempotencyKey ?? ''),
-      ...expected(args.req),
-      metadata: {
-        actor: actorOf(args.principal, args.roles),
-        ...(args.unitId ? { unitId: args.unitId } : {}),
-        ...(args.campaignId ? { campaignId: args.campaignId } : {}),
-        occurredAt: now().toISOString(),
-      },
-      ...(args.unitId ? {} : { unitless: true }),
-    });
-  }
+  const run = requestCommandRunner(store, now);
 
   async function catalog(campaignId: string): Promise<CatalogView | undefined> {
     return catalogView(await readStore.collection<CatalogDoc>(C.catalogs).get(campaignId));
   }
 
-  async function inspection(inspectionId: string): Promise<Exclude<InspectionState, { status: 'none' }>> {
+  async function inspection(inspectionId: string): Promise<Inspection> {
     const { state } = await loadState(store, streams.inspection(checkId('inspectionId', inspectionId)), inspectionDecider);
     if (state.status === 'none') throw new NotFoundError('inspection', inspectionId);
     return state;
   }
 
-  async function rectification(rectificationId: string): Promise<Exclude<RectificationState, { status: 'none' }>> {
+  async function rectification(rectificationId: string): Promise<Rectification> {
     const { state } = await loadState(store, streams.rectification(checkId('rectificationId', rectificationId)), rectificationDecider);
     if (state.status === 'none') throw new NotFoundError('rectification', rectificationId);
     return state;
   }
 
-  /** Runs an inspection command; the events concern `unitId` when given. */
-  async function onInspection(principal: Principal, req: Json, roles: Role[], command: InspectionCommand, unitId?: string) {
+  /**
+   * Runs an inspection command; the events concern `unitId` when given. `read` is the
+   * inspection as the handler already read it (to build the command), not read again.
+   */
+  async function onInspection(
+    principal: Principal,
+    req: Json,
+    roles: Role[],
+    command: InspectionCommand,
+    { unitId, read }: { unitId?: string | undefined; read?: Inspection } = {},
+  ) {
     requireRole(principal, ...roles);
-    const s = await inspection(req.inspectionId);
+    const s = read ?? (await inspection(req.inspectionId));
     if (unitId !== undefined) checkId('unitId', unitId);
     return run({
       principal,
@@ -147,33 +104,42 @@ export function createApplication(options: ApplicationOptions) {
     });
   }
 
+  /** An inspector's command about the request's unit, built from the inspection as read (its campaign's catalog). */
+  async function onInspectedUnit(principal: Principal, req: Json, build: (s: Inspection) => Promise<InspectionCommand>) {
+    requireRole(principal, ...INSPECTORS);
+    const s = await inspection(req.inspectionId);
+    checkId('unitId', req.unitId);
+    return reply(await onInspection(principal, req, INSPECTORS, await build(s), { unitId: req.unitId, read: s }));
+  }
+
   /** Checks the unit is enrolled in the campaign whose catalog the finding names. */
   async function catalogFor(campaignId: string, unitId: string): Promise<CatalogView | undefined> {
     const doc = await readStore.collection<CatalogDoc>(C.catalogs).get(campaignId);
     if (doc && doc.unitIds.length > 0 && !doc.unitIds.includes(unitId)) {
       throw new ValidationError('unitId', `unit ${unitId} is not enrolled in campaign ${campaignId}`);
     }
-    return catalog(campaignId);
+    return catalogView(doc);
   }
 
   /** Runs a rectification command after the role check and, for a unit, the own-unit check. */
-  async function onRectification(principal: Principal, req: Json, who: 'unit' | Role[], command: RectificationCommand) {
-    if (who !== 'unit') requireRole(principal, ...who);
-    else requireRole(principal, ...UNIT);
+  async function runOnRectification(principal: Principal, req: Json, who: 'unit' | Role[], command: RectificationCommand) {
+    const roles = who === 'unit' ? UNIT : who;
+    requireRole(principal, ...roles);
     const s = await rectification(req.rectificationId);
     if (who === 'unit') requireOwnUnit(principal, s.unitId);
-    return reply(
-      await run({
-        principal,
-        roles: who === 'unit' ? UNIT : who,
-        streamId: streams.rectification(s.rectificationId),
-        decider: rectificationDecider,
-        command,
-        req,
-        unitId: s.unitId,
-      }),
-    );
+    return run({
+      principal,
+      roles,
+      streamId: streams.rectification(s.rectificationId),
+      decider: rectificationDecider,
+      command,
+      req,
+      unitId: s.unitId,
+    });
   }
+
+  const onRectification = async (principal: Principal, req: Json, who: 'unit' | Role[], command: RectificationCommand) =>
+    reply(await runOnRectification(principal, req, who, command));
 
   return {
     // ── Inspections ──
@@ -273,7 +239,7 @@ export function createApplication(options: ApplicationOptions) {
           req,
           INSPECTORS,
           { type: 'StartInspection', data: { unitId: req.unitId, inspectorIds: req.inspectorIds ?? [] } },
-          req.unitId,
+          { unitId: req.unitId },
         ),
       );
     },
@@ -293,7 +259,7 @@ export function createApplication(options: ApplicationOptions) {
             catalog: await catalog(s.campaignId),
           },
         },
-        req.unitId,
+        { unitId: req.unitId, read: s },
       );
       const event = r.events[0] as { data: { ruleCheck?: unknown } } | undefined;
       return reply(r, { ruleCheck: event?.data.ruleCheck ?? { satisfied: true, unmet: [] } });
@@ -321,13 +287,12 @@ export function createApplication(options: ApplicationOptions) {
             catalog: await catalogFor(s.campaignId, req.unitId),
           },
         },
-        req.unitId,
+        { unitId: req.unitId, read: s },
       );
       return reply(r, { findingId });
     },
     async AmendFinding(principal: Principal, req: Json) {
       const s = await inspection(req.inspectionId);
-      const f = s.findings[req.findingId];
       return reply(
         await onInspection(
           principal,
@@ -345,7 +310,7 @@ export function createApplication(options: ApplicationOptions) {
               catalog: await catalog(s.campaignId),
             },
           },
-          f?.unitId,
+          { unitId: s.findings[req.findingId]?.unitId, read: s },
         ),
       );
     },
@@ -357,65 +322,32 @@ export function createApplication(options: ApplicationOptions) {
           req,
           INSPECTORS,
           { type: 'WithdrawFinding', data: { findingId: req.findingId, reason: req.reason } },
-          s.findings[req.findingId]?.unitId,
+          { unitId: s.findings[req.findingId]?.unitId, read: s },
         ),
       );
     },
-    async ScoreCriterion(principal: Principal, req: Json) {
-      requireRole(principal, ...INSPECTORS);
-      const s = await inspection(req.inspectionId);
-      checkId('unitId', req.unitId);
-      return reply(
-        await onInspection(
-          principal,
-          req,
-          INSPECTORS,
-          { type: 'ScoreCriterion', data: { unitId: req.unitId, score: req.score, catalog: await catalogFor(s.campaignId, req.unitId) } },
-          req.unitId,
-        ),
-      );
-    },
-    async CorrectCriterionScore(principal: Principal, req: Json) {
-      requireRole(principal, ...INSPECTORS);
-      const s = await inspection(req.inspectionId);
-      checkId('unitId', req.unitId);
-      return reply(
-        await onInspection(
-          principal,
-          req,
-          INSPECTORS,
-          {
-            type: 'CorrectCriterionScore',
-            data: { unitId: req.unitId, score: req.score, reason: req.reason, catalog: await catalog(s.campaignId) },
-          },
-          req.unitId,
-        ),
-      );
-    },
-    async RecordVetoCondition(principal: Principal, req: Json) {
-      requireRole(principal, ...INSPECTORS);
-      const s = await inspection(req.inspectionId);
-      checkId('unitId', req.unitId);
-      return reply(
-        await onInspection(
-          principal,
-          req,
-          INSPECTORS,
-          {
-            type: 'RecordVetoCondition',
-            data: {
-              unitId: req.unitId,
-              vetoConditionId: req.vetoConditionId,
-              description: req.description,
-              findingId: req.findingId,
-              evidence: req.evidence ?? [],
-              catalog: await catalog(s.campaignId),
-            },
-          },
-          req.unitId,
-        ),
-      );
-    },
+    ScoreCriterion: (principal: Principal, req: Json) =>
+      onInspectedUnit(principal, req, async (s) => ({
+        type: 'ScoreCriterion',
+        data: { unitId: req.unitId, score: req.score, catalog: await catalogFor(s.campaignId, req.unitId) },
+      })),
+    CorrectCriterionScore: (principal: Principal, req: Json) =>
+      onInspectedUnit(principal, req, async (s) => ({
+        type: 'CorrectCriterionScore',
+        data: { unitId: req.unitId, score: req.score, reason: req.reason, catalog: await catalog(s.campaignId) },
+      })),
+    RecordVetoCondition: (principal: Principal, req: Json) =>
+      onInspectedUnit(principal, req, async (s) => ({
+        type: 'RecordVetoCondition',
+        data: {
+          unitId: req.unitId,
+          vetoConditionId: req.vetoConditionId,
+          description: req.description,
+          findingId: req.findingId,
+          evidence: req.evidence ?? [],
+          catalog: await catalog(s.campaignId),
+        },
+      })),
     async CompleteInspection(principal: Principal, req: Json) {
       const r = await onInspection(principal, req, INSPECTORS, {
         type: 'CompleteInspection',
@@ -486,7 +418,7 @@ export function createApplication(options: ApplicationOptions) {
         data: { measures: req.measures ?? [], documents: req.documents ?? [] },
       }),
     async ReportRectificationProgress(principal: Principal, req: Json) {
-      const r = await onRectification(principal, req, 'unit', {
+      const r = await runOnRectification(principal, req, 'unit', {
         type: 'ReportRectificationProgress',
         data: {
           description: req.description,
@@ -495,16 +427,15 @@ export function createApplication(options: ApplicationOptions) {
           evidence: req.evidence ?? [],
         },
       });
-      const s = await rectification(req.rectificationId);
-      return { ...r, step: s.progressSteps };
+      return reply(r, { step: (r.state as Rectification).progressSteps });
     },
     async RequestRectificationExtension(principal: Principal, req: Json) {
-      const r = await onRectification(principal, req, 'unit', {
+      const r = await runOnRectification(principal, req, 'unit', {
         type: 'RequestRectificationExtension',
         data: { requestedDeadlineDate: req.requestedDeadlineDate, reason: req.reason },
       });
-      const s = await rectification(req.rectificationId);
-      return { ...r, requestId: s.pendingExtension?.requestId ?? `ext-${s.extensionRequests}` };
+      const s = r.state as Rectification;
+      return reply(r, { requestId: s.pendingExtension?.requestId ?? `ext-${s.extensionRequests}` });
     },
     GrantRectificationExtension: (principal: Principal, req: Json) =>
       onRectification(principal, req, OFFICE, {

@@ -4,21 +4,24 @@
 // computed against the caller's `asOf` day, because the domain has no clock.
 import type { EventStore, RecordedEvent } from '@wenming/eventstore';
 import type { Filter, ReadStore } from '@wenming/readstore';
-import { canAccessUnit, NotFoundError, type Principal, requireUnitAccess, ValidationError } from '@wenming/service-kit';
+import {
+  canAccessUnit,
+  checkId,
+  type Json,
+  loadState,
+  NotFoundError,
+  type Principal,
+  page,
+  requireUnitAccess,
+  ValidationError,
+} from '@wenming/service-kit';
 import { isDate } from '../domain/shared.js';
 import { drawDecider, verifyDraw } from '../domain/spot-check-draw.js';
 import { C, type Doc } from '../projections/collections.js';
-import type { Json } from './handlers.js';
-import { checkId, loadState, streams } from './streams.js';
+import { streams } from './streams.js';
 
 const strip = ({ _id, _position, stage: _s, open: _o, ...rest }: Doc) => rest;
 const SEVERITY_RANK: Record<string, number> = { SEVERITY_MINOR: 1, SEVERITY_GENERAL: 2, SEVERITY_SERIOUS: 3 };
-
-function page<T>(items: T[], req: Json): { items: T[]; page: { nextPageToken: string } } {
-  const size = Math.min(Math.max(Number(req.page?.pageSize) || 100, 1), 1000);
-  const start = Number(req.page?.pageToken || 0) || 0;
-  return { items: items.slice(start, start + size), page: { nextPageToken: start + size < items.length ? String(start + size) : '' } };
-}
 
 function addDays(day: string, n: number): string {
   const d = new Date(`${day}T00:00:00Z`);
@@ -59,8 +62,14 @@ export function createQueries(readStore: ReadStore, eventStore: EventStore) {
 
   async function history(streamId: string, fromRevision: number): Promise<RecordedEvent[]> {
     const out: RecordedEvent[] = [];
-    for await (const e of eventStore.readStream(streamId)) if (e.revision >= fromRevision) out.push(e);
+    for await (const e of eventStore.readStream(streamId, { fromRevision })) out.push(e);
     return out;
+  }
+
+  async function recordedDraw(drawId: unknown) {
+    const { state } = await loadState(eventStore, streams.draw(checkId('drawId', drawId)), drawDecider);
+    if (state.status === 'none') throw new NotFoundError('draw', String(drawId));
+    return state.draw;
   }
 
   async function listRectifications(principal: Principal, req: Json) {
@@ -149,14 +158,10 @@ export function createQueries(readStore: ReadStore, eventStore: EventStore) {
       };
     },
     async GetDraw(_principal: Principal, req: Json) {
-      const { state } = await loadState(eventStore, streams.draw(checkId('drawId', req.drawId)), drawDecider);
-      if (state.status === 'none') throw new NotFoundError('draw', req.drawId);
-      return { draw: state.draw };
+      return { draw: await recordedDraw(req.drawId) };
     },
     async VerifyDraw(_principal: Principal, req: Json) {
-      const { state } = await loadState(eventStore, streams.draw(checkId('drawId', req.drawId)), drawDecider);
-      if (state.status === 'none') throw new NotFoundError('draw', req.drawId);
-      const v = verifyDraw(state.draw);
+      const v = verifyDraw(await recordedDraw(req.drawId));
       return {
         matches: v.matches,
         recomputedUnitIds: v.recomputed.drawnUnitIds,
@@ -245,15 +250,12 @@ export function createQueries(readStore: ReadStore, eventStore: EventStore) {
       };
     },
     async rectificationHistory(principal: Principal, rectificationId: string, fromRevision: number) {
-      const { state } = await loadState(eventStore, streams.rectification(checkId('rectificationId', rectificationId)), {
-        initialState: () => ({ unitId: '' as string }),
-        evolve: (s: { unitId: string }, e: { type: string; data: unknown }) =>
-          e.type === 'RectificationOrdered' ? { unitId: (e.data as Doc).unitId } : s,
-        decide: () => [],
-      });
-      if (!state.unitId) throw new NotFoundError('rectification', rectificationId);
-      requireUnitAccess(principal, state.unitId, 'read');
-      return history(streams.rectification(rectificationId), fromRevision);
+      // One read of the whole stream: its RectificationOrdered names the unit whose access is checked.
+      const events = await history(streams.rectification(checkId('rectificationId', rectificationId)), 0);
+      const unitId = (events.find((e) => e.type === 'RectificationOrdered')?.data as Doc | undefined)?.unitId;
+      if (!unitId) throw new NotFoundError('rectification', rectificationId);
+      requireUnitAccess(principal, unitId, 'read');
+      return events.filter((e) => e.revision >= fromRevision);
     },
     async inspectionHistory(principal: Principal, inspectionId: string, fromRevision: number) {
       await inspectionDoc(principal, inspectionId);

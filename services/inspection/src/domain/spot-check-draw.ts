@@ -165,8 +165,6 @@ export type DrawCommand = DrawSpotCheck;
 
 export type DrawState = { status: 'none' } | { status: 'drawn'; draw: SpotCheckDrawn['data'] };
 
-export const DRAW_EVENT_TYPES = ['SpotCheckDrawn'] as const;
-
 export const drawDecider: Decider<DrawCommand, DrawEvent, DrawState> = {
   initialState: () => ({ status: 'none' }),
   evolve(_state, event) {

@@ -2,7 +2,6 @@
 export const C = {
   catalogs: 'inspection.catalogs',
   inspections: 'inspection.inspections',
-  draws: 'inspection.draws',
   findings: 'inspection.findings',
   scores: 'inspection.scores',
   rectifications: 'inspection.rectifications',

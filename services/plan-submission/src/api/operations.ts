@@ -1,16 +1,6 @@
 // Every operation of PlanSubmissionService, once: its rpc name, and where HTTP serves it.
 // Both edges call the same application handler or query with proto3 JSON.
-export type HttpMethod = 'GET' | 'POST';
-export interface Operation {
-  rpc: string;
-  method: HttpMethod;
-  /** Under /api/plan-submission; `:name` params are fields of the request. */
-  path: string;
-  kind: 'command' | 'query';
-}
-
-const cmd = (rpc: string, path: string): Operation => ({ rpc, method: 'POST', path, kind: 'command' });
-const qry = (rpc: string, path: string): Operation => ({ rpc, method: 'GET', path, kind: 'query' });
+import { command as cmd, type Operation, query as qry } from '@wenming/service-kit';
 
 export const OPERATIONS: readonly Operation[] = [
   cmd('DefineCampaign', '/campaigns'),
@@ -62,8 +52,3 @@ export const OPERATIONS: readonly Operation[] = [
 export const HTTP_PREFIX = '/api/plan-submission';
 
 export const PROTO_PACKAGE = 'wenming.plansubmission.v1';
-
-/** The fully-qualified request message of the operation's rpc, the contract its HTTP body or query string follows. */
-export function requestType(op: Operation): string {
-  return `${PROTO_PACKAGE}.${op.rpc}Request`;
-}

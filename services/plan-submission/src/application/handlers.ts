@@ -5,35 +5,28 @@
 import { createHash } from 'node:crypto';
 import type { EventStore } from '@wenming/eventstore';
 import {
-  type CommandResult,
-  type Decider,
-  type DomainEvent,
+  checkId,
   ForbiddenTransitionError,
-  handleCommand,
+  type Json,
+  loadState,
   NotFoundError,
   type Principal,
   type Role,
+  commandReply as reply,
+  requestCommandRunner,
   requireRole,
   requireUnitAccess,
   ValidationError,
 } from '@wenming/service-kit';
 import { type CampaignPhase, type CampaignState, campaignDecider, type PhaseSchedule } from '../domain/campaign.js';
 import type { AwardRules, StandardsCatalog } from '../domain/catalog.js';
-import { type PlanContent, type PlanState, planDecider, planStateName } from '../domain/plan.js';
+import { type PlanCommand, type PlanContent, type PlanState, planDecider, planStateName } from '../domain/plan.js';
 import { type RuleChange, ruleDecider } from '../domain/rule.js';
 import { type EvidenceRef, monthlyReportDueDate, type Person, type ReviewComment } from '../domain/shared.js';
 import { type SummaryKind, summaryDecider, summaryId } from '../domain/summary.js';
-import { type ReportVerdict, type TaskReportItem, taskReportDecider } from '../domain/task-report.js';
+import { type ReportVerdict, type TaskReportCommand, type TaskReportItem, taskReportDecider } from '../domain/task-report.js';
 import { type UnitKind, type UnitState, unitDecider } from '../domain/unit.js';
-import { checkId, loadState, streams } from './streams.js';
-
-// biome-ignore lint/suspicious/noExplicitAny: proto3 JSON requests, checked field by field by the deciders
-export type Json = Record<string, any>;
-
-export interface CommandReply {
-  result: { streamId: string; nextExpectedRevision: number; eventIds: string[]; deduplicated: boolean };
-  [extra: string]: unknown;
-}
+import { streams } from './streams.js';
 
 export interface ApplicationOptions {
   store: EventStore;
@@ -46,35 +39,13 @@ export interface ApplicationOptions {
 const REVIEWERS: Role[] = ['office'];
 const UNIT_ADMINS: Role[] = ['office', 'admin'];
 
-function actorOf(principal: Principal, allowed: readonly Role[]) {
-  return { id: principal.id, role: principal.roles.find((r) => allowed.includes(r)) ?? principal.roles[0] ?? 'unknown' };
-}
-
-function reply<E extends DomainEvent, S>(r: CommandResult<E, S>, extra: Json = {}): CommandReply {
-  return {
-    result: {
-      streamId: r.streamId,
-      nextExpectedRevision: r.nextExpectedRevision === 'no_stream' ? -1 : r.nextExpectedRevision,
-      eventIds: r.eventIds,
-      deduplicated: r.replayed,
-    },
-    ...extra,
-  };
-}
-
-function expected(req: Json): { expectedRevision?: number } {
-  const v = req.expectedRevision;
-  if (v === undefined || v === null || v === '') return {};
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new ValidationError('expectedRevision', 'is a stream revision (0 or more)');
-  return { expectedRevision: n };
-}
+type Plan = Exclude<PlanState, { status: 'none' }>;
 
 function key(req: Json): string {
   return String(req.idempotencyKey ?? '');
 }
 
-export function sha256(content: unknown): string {
+function sha256(content: unknown): string {
   return createHash('sha256').update(canonical(content)).digest('hex');
 }
 
@@ -95,32 +66,7 @@ export function createApplication(options: ApplicationOptions) {
   const newId = options.newId ?? (() => crypto.randomUUID());
   const today = () => now().toISOString().slice(0, 10);
 
-  async function run<C, E extends DomainEvent, S>(args: {
-    principal: Principal;
-    roles: readonly Role[];
-    streamId: string;
-    decider: Decider<C, E, S>;
-    command: C;
-    req: Json;
-    unitId?: string;
-    campaignId?: string;
-  }): Promise<CommandResult<E, S>> {
-    return handleCommand({
-      store: store,
-      streamId: args.streamId,
-      decider: args.decider,
-      command: args.command,
-      idempotencyKey: key(args.req),
-      ...expected(args.req),
-      metadata: {
-        actor: actorOf(args.principal, args.roles),
-        ...(args.unitId ? { unitId: args.unitId } : {}),
-        ...(args.campaignId ? { campaignId: args.campaignId } : {}),
-        occurredAt: now().toISOString(),
-      },
-      ...(args.unitId ? {} : { unitless: true }),
-    });
-  }
+  const run = requestCommandRunner(store, now);
 
   async function campaign(campaignId: string): Promise<Exclude<CampaignState, { status: 'none' }>> {
     const { state } = await loadState(store, streams.campaign(checkId('campaignId', campaignId)), campaignDecider);
@@ -149,7 +95,7 @@ export function createApplication(options: ApplicationOptions) {
     return false;
   }
 
-  async function plan(planId: string): Promise<Exclude<PlanState, { status: 'none' }>> {
+  async function plan(planId: string): Promise<Plan> {
     const { state } = await loadState(store, streams.plan(checkId('planId', planId)), planDecider);
     if (state.status === 'none') throw new NotFoundError('plan', planId);
     return state;
@@ -161,8 +107,7 @@ export function createApplication(options: ApplicationOptions) {
     requireUnitAccess(principal, unitId);
   }
 
-  function taskIdsInForce(p: PlanState): string[] {
-    if (p.status === 'none') return [];
+  function taskIdsInForce(p: Plan): string[] {
     return (p.approvedContent?.tasks ?? []).map((t) => t.taskId ?? '').filter(Boolean);
   }
 
@@ -173,6 +118,32 @@ export function createApplication(options: ApplicationOptions) {
     const r = await run({ principal, roles, streamId: streams.unit(unitId), decider: unitDecider, command, req, unitId });
     return reply(r);
   };
+
+  /** Runs a command on the plan's stream; its events concern the plan's unit and campaign. */
+  const onPlan = (principal: Principal, roles: readonly Role[], p: Plan, req: Json, command: PlanCommand) =>
+    run({
+      principal,
+      roles,
+      streamId: streams.plan(p.planId),
+      decider: planDecider,
+      req,
+      unitId: p.unitId,
+      campaignId: p.campaignId,
+      command,
+    });
+
+  /** Runs a command on the plan's monthly report for `month`. */
+  const onReport = (principal: Principal, roles: readonly Role[], p: Plan, month: string, req: Json, command: TaskReportCommand) =>
+    run({
+      principal,
+      roles,
+      streamId: streams.taskReport(p.planId, month),
+      decider: taskReportDecider,
+      req,
+      unitId: p.unitId,
+      campaignId: p.campaignId,
+      command,
+    });
 
   const campaignCmd = async (principal: Principal, req: Json, command: Parameters<typeof campaignDecider.decide>[0]) => {
     requireRole(principal, ...REVIEWERS);
@@ -342,18 +313,9 @@ export function createApplication(options: ApplicationOptions) {
       asUnit(principal, p.unitId);
       const c = await campaign(p.campaignId);
       return reply(
-        await run({
-          principal,
-          roles: ['unit'],
-          streamId: streams.plan(p.planId),
-          decider: planDecider,
-          req,
-          unitId: p.unitId,
-          campaignId: p.campaignId,
-          command: {
-            type: 'RevisePlanDraft',
-            data: { content: (req.content ?? {}) as PlanContent, changeNote: req.changeNote, catalog: c.catalogIndex },
-          },
+        await onPlan(principal, ['unit'], p, req, {
+          type: 'RevisePlanDraft',
+          data: { content: (req.content ?? {}) as PlanContent, changeNote: req.changeNote, catalog: c.catalogIndex },
         }),
       );
     },
@@ -361,22 +323,13 @@ export function createApplication(options: ApplicationOptions) {
       const p = await plan(req.planId);
       asUnit(principal, p.unitId);
       const c = await campaign(p.campaignId);
-      const r = await run({
-        principal,
-        roles: ['unit'],
-        streamId: streams.plan(p.planId),
-        decider: planDecider,
-        req,
-        unitId: p.unitId,
-        campaignId: p.campaignId,
-        command: {
-          type: 'SubmitPlan',
-          data: {
-            submittedOn: today(),
-            contentSha256: sha256(p.content),
-            catalog: c.catalogIndex,
-            ...(c.planSubmissionDeadline ? { deadline: c.planSubmissionDeadline } : {}),
-          },
+      const r = await onPlan(principal, ['unit'], p, req, {
+        type: 'SubmitPlan',
+        data: {
+          submittedOn: today(),
+          contentSha256: sha256(p.content),
+          catalog: c.catalogIndex,
+          ...(c.planSubmissionDeadline ? { deadline: c.planSubmissionDeadline } : {}),
         },
       });
       const submitted = r.events.find((e) => e.type === 'PlanSubmitted');
@@ -384,31 +337,20 @@ export function createApplication(options: ApplicationOptions) {
     },
     ReturnPlan: (principal: Principal, req: Json) =>
       review(principal, req, { type: 'ReturnPlan', data: { comments: (req.comments ?? []) as ReviewComment[] } }),
-    async ApprovePlan(principal: Principal, req: Json) {
-      const r = await review(principal, req, {
+    ApprovePlan: (principal: Principal, req: Json) =>
+      review(principal, req, {
         type: 'ApprovePlan',
         data: { effectiveDate: req.effectiveDate || today(), comments: req.comments as ReviewComment[] | undefined },
-      });
-      return r;
-    },
+      }),
     async SubmitPlanAmendment(principal: Principal, req: Json) {
       const p = await plan(req.planId);
       asUnit(principal, p.unitId);
       const c = await campaign(p.campaignId);
       const content = (req.content ?? {}) as PlanContent;
       const amendmentId = `${p.planId}-a${Math.max(1, p.version)}-${key(req).slice(0, 40)}`.replace(/[^A-Za-z0-9_.:-]/g, '_');
-      const r = await run({
-        principal,
-        roles: ['unit'],
-        streamId: streams.plan(p.planId),
-        decider: planDecider,
-        req,
-        unitId: p.unitId,
-        campaignId: p.campaignId,
-        command: {
-          type: 'SubmitPlanAmendment',
-          data: { amendmentId, content, reason: req.reason, contentSha256: sha256(content), catalog: c.catalogIndex },
-        },
+      const r = await onPlan(principal, ['unit'], p, req, {
+        type: 'SubmitPlanAmendment',
+        data: { amendmentId, content, reason: req.reason, contentSha256: sha256(content), catalog: c.catalogIndex },
       });
       const e = r.events.find((x) => x.type === 'PlanAmendmentSubmitted');
       return reply(r, { amendmentId: e?.type === 'PlanAmendmentSubmitted' ? e.data.amendmentId : amendmentId });
@@ -436,29 +378,20 @@ export function createApplication(options: ApplicationOptions) {
       const month = String(req.month ?? '');
       if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw new ValidationError('month', 'must be a month YYYY-MM');
       const reportId = `${p.planId}-${month}`;
-      const r = await run({
-        principal,
-        roles: ['unit'],
-        streamId: streams.taskReport(p.planId, month),
-        decider: taskReportDecider,
-        req,
-        unitId: p.unitId,
-        campaignId: p.campaignId,
-        command: {
-          type: 'SubmitMonthlyTaskReport',
-          data: {
-            reportId,
-            planId: p.planId,
-            unitId: p.unitId,
-            campaignId: p.campaignId,
-            month,
-            dueDate: monthlyReportDueDate(month, c.monthlyReportDueDay),
-            items: (req.items ?? []) as TaskReportItem[],
-            submittedOn: today(),
-            planStatus: planStateName(p),
-            planApproved: p.version > 0,
-            taskIds: taskIdsInForce(p),
-          },
+      const r = await onReport(principal, ['unit'], p, month, req, {
+        type: 'SubmitMonthlyTaskReport',
+        data: {
+          reportId,
+          planId: p.planId,
+          unitId: p.unitId,
+          campaignId: p.campaignId,
+          month,
+          dueDate: monthlyReportDueDate(month, c.monthlyReportDueDay),
+          items: (req.items ?? []) as TaskReportItem[],
+          submittedOn: today(),
+          planStatus: planStateName(p),
+          planApproved: p.version > 0,
+          taskIds: taskIdsInForce(p),
         },
       });
       return reply(r, { reportId });
@@ -467,18 +400,9 @@ export function createApplication(options: ApplicationOptions) {
       const { p, month } = await reportPlan(req.reportId);
       asUnit(principal, p.unitId);
       return reply(
-        await run({
-          principal,
-          roles: ['unit'],
-          streamId: streams.taskReport(p.planId, month),
-          decider: taskReportDecider,
-          req,
-          unitId: p.unitId,
-          campaignId: p.campaignId,
-          command: {
-            type: 'CorrectMonthlyTaskReport',
-            data: { items: (req.items ?? []) as TaskReportItem[], reason: req.reason, taskIds: taskIdsInForce(p) },
-          },
+        await onReport(principal, ['unit'], p, month, req, {
+          type: 'CorrectMonthlyTaskReport',
+          data: { items: (req.items ?? []) as TaskReportItem[], reason: req.reason, taskIds: taskIdsInForce(p) },
         }),
       );
     },
@@ -486,15 +410,9 @@ export function createApplication(options: ApplicationOptions) {
       requireRole(principal, ...REVIEWERS);
       const { p, month } = await reportPlan(req.reportId);
       return reply(
-        await run({
-          principal,
-          roles: REVIEWERS,
-          streamId: streams.taskReport(p.planId, month),
-          decider: taskReportDecider,
-          req,
-          unitId: p.unitId,
-          campaignId: p.campaignId,
-          command: { type: 'ReviewMonthlyTaskReport', data: { verdict: req.verdict as ReportVerdict, comment: req.comment } },
+        await onReport(principal, REVIEWERS, p, month, req, {
+          type: 'ReviewMonthlyTaskReport',
+          data: { verdict: req.verdict as ReportVerdict, comment: req.comment },
         }),
       );
     },
@@ -594,19 +512,10 @@ export function createApplication(options: ApplicationOptions) {
     },
   };
 
-  async function review(principal: Principal, req: Json, command: Parameters<typeof planDecider.decide>[0]) {
+  async function review(principal: Principal, req: Json, command: PlanCommand) {
     requireRole(principal, ...REVIEWERS);
     const p = await plan(req.planId);
-    const r = await run({
-      principal,
-      roles: REVIEWERS,
-      streamId: streams.plan(p.planId),
-      decider: planDecider,
-      req,
-      unitId: p.unitId,
-      campaignId: p.campaignId,
-      command,
-    });
+    const r = await onPlan(principal, REVIEWERS, p, req, command);
     const e = r.events[0];
     return reply(r, e && (e.type === 'PlanApproved' || e.type === 'PlanAmendmentApproved') ? { version: e.data.version } : {});
   }
@@ -627,4 +536,3 @@ function phaseOf(value: unknown): CampaignPhase {
 }
 
 export type Application = ReturnType<typeof createApplication>;
-export type CommandName = keyof Application;

@@ -4,20 +4,22 @@
 // passed in by the caller) because the domain has no clock.
 import type { EventStore } from '@wenming/eventstore';
 import type { Filter, ReadStore } from '@wenming/readstore';
-import { canAccessUnit, NotFoundError, type Principal, requireUnitAccess, ValidationError } from '@wenming/service-kit';
+import {
+  canAccessUnit,
+  checkId,
+  type Json,
+  NotFoundError,
+  type Principal,
+  page,
+  requireUnitAccess,
+  ValidationError,
+} from '@wenming/service-kit';
+import { DEFAULT_MONTHLY_REPORT_DUE_DAY } from '../domain/campaign.js';
 import { isDate, monthlyReportDueDate, monthOf, monthsBetween, nextMonth } from '../domain/shared.js';
 import { C, type Doc } from '../projections/collections.js';
-import type { Json } from './handlers.js';
-import { checkId, streams } from './streams.js';
+import { streams } from './streams.js';
 
 const strip = ({ _id, _position, ...rest }: Doc) => rest;
-
-function page<T>(items: T[], req: Json): { items: T[]; page: { nextPageToken: string } } {
-  const size = Math.min(Math.max(Number(req.page?.pageSize) || 100, 1), 1000);
-  const start = Number(req.page?.pageToken || 0) || 0;
-  const slice = items.slice(start, start + size);
-  return { items: slice, page: { nextPageToken: start + size < items.length ? String(start + size) : '' } };
-}
 
 export function createQueries(readStore: ReadStore, eventStore: EventStore) {
   const col = (name: string) => readStore.collection<Doc>(name);
@@ -36,7 +38,7 @@ export function createQueries(readStore: ReadStore, eventStore: EventStore) {
     for (const plan of plans) {
       const campaign = await col(C.campaigns).get(plan.campaignId);
       if (!campaign || !plan.approvedOn) continue;
-      const dueDay = campaign.monthlyReportDueDay || 5;
+      const dueDay = campaign.monthlyReportDueDay || DEFAULT_MONTHLY_REPORT_DUE_DAY;
       const lastMonth = [monthOf(asOf), campaign.period?.endDate ? monthOf(campaign.period.endDate) : monthOf(asOf)].sort()[0]!;
       for (const month of monthsBetween(monthOf(plan.approvedOn), lastMonth)) {
         const dueDate = monthlyReportDueDate(month, dueDay);
@@ -203,4 +205,3 @@ export function createQueries(readStore: ReadStore, eventStore: EventStore) {
 }
 
 export type Queries = ReturnType<typeof createQueries>;
-export type QueryName = Exclude<keyof Queries, 'planHistory'>;

@@ -143,10 +143,6 @@ interface CampaignFacts {
 
 export type CampaignState = { status: 'none' } | ({ status: 'active' } & CampaignFacts) | ({ status: 'closed' } & CampaignFacts);
 
-export function campaignStateName(state: CampaignState): string {
-  return state.status === 'none' ? 'not defined' : state.status;
-}
-
 function inProgress(state: CampaignFacts): CampaignPhase[] {
   return state.started.filter((p) => !state.completed.includes(p));
 }

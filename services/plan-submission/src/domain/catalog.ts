@@ -140,8 +140,3 @@ export function checkCatalog(field: string, catalog: StandardsCatalog): void {
     if (!v.description) throw new ValidationError(`${field}.vetoConditions[${i}].description`, 'is required');
   });
 }
-
-/** Total of the criteria's maximum points, in hundredths. */
-export function catalogMaxPoints(catalog: StandardsCatalog): number {
-  return (catalog.dimensions ?? []).reduce((sum, d) => sum + (d.criteria ?? []).reduce((s, c) => s + (c.maxPoints?.hundredths ?? 0), 0), 0);
-}

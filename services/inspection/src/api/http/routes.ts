@@ -1,77 +1,29 @@
 // The HTTP edge under /api/inspection: one route per operation, bodies and query
 // strings in the gRPC messages' proto3 JSON, commands keyed by the Idempotency-Key
-// header. TypeBox checks path params and headers; bodies and query strings are
-// checked against the rpc's request message (its proto3 JSON, derived from the
-// descriptors: unknown fields, wrong types and unknown enum names → 400 naming the
-// field); the application then checks what the proto cannot say (ValidationError
-// names the field → 400).
-import { type TSchema, Type } from '@sinclair/typebox';
-import { errorResponses, type JsonSchema, protoRouteValidator, querySchema, queryToRequest, requestSchema } from '@wenming/service-kit';
+// header (registerOperationRoutes says how they are checked).
+import { Type } from '@sinclair/typebox';
+import { registerOperationRoutes } from '@wenming/service-kit';
 import type { FastifyInstance } from 'fastify';
-import type { Application, Json } from '../../application/handlers.js';
+import type { Application } from '../../application/handlers.js';
 import type { Queries } from '../../application/queries.js';
-import { HTTP_PREFIX, OPERATIONS, requestType } from '../operations.js';
+import { HTTP_PREFIX, OPERATIONS, PROTO_PACKAGE } from '../operations.js';
 
-const Id = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$' });
-const IdempotencyHeaders = Type.Object({ 'idempotency-key': Type.String({ minLength: 1, maxLength: 200 }) });
-const CommandResult = Type.Object({
-  streamId: Type.String(),
-  nextExpectedRevision: Type.Integer(),
-  eventIds: Type.Array(Type.String()),
-  deduplicated: Type.Boolean(),
-});
-const CommandReply = Type.Object({ result: CommandResult }, { additionalProperties: true });
-const AnyObject = Type.Object({}, { additionalProperties: true });
-/** Travels in the Idempotency-Key header, not the body. */
-const HEADER_FIELDS = ['idempotencyKey'];
 const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'a calendar day YYYY-MM-DD' });
 /** Parameters of the HTTP-only conveniences beyond their request message's fields. */
-const HTTP_ONLY_QUERY: Record<string, Record<string, TSchema>> = {
+const HTTP_ONLY_QUERY = {
   ListDueRectifications: { asOf: Day, days: Type.Integer({ minimum: 0, maximum: 366, default: 7 }) },
   ListOverdueRectifications: { asOf: Day },
   CountRectifications: { by: Type.Union([Type.Literal('severity'), Type.Literal('criterion')]) },
 };
 
 export function registerInspectionRoutes(http: FastifyInstance, app: Application, queries: Queries): void {
-  for (const op of OPERATIONS) {
-    const names = [...op.path.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]!);
-    const params = names.length ? Type.Object(Object.fromEntries(names.map((n) => [n, Id]))) : undefined;
-    const summary = op.rpc.replace(/([a-z])([A-Z])/g, '$1 $2');
-    const schema: Record<string, TSchema | string | string[] | Record<string, TSchema>> = {
-      tags: ['inspection'],
-      summary,
-      operationId: op.rpc,
-    };
-    if (params) schema.params = params;
-    const type = requestType(op);
-    if (op.kind === 'command') {
-      schema.headers = IdempotencyHeaders;
-      schema.body = requestSchema(type, { omit: [...names, ...HEADER_FIELDS] }) as TSchema;
-      schema.response = { 200: CommandReply, ...errorResponses(400, 401, 403, 404, 409) };
-    } else {
-      schema.querystring = withParams(querySchema(type, { omit: names }), HTTP_ONLY_QUERY[op.rpc]);
-      schema.response = { 200: AnyObject, ...errorResponses(400, 401, 403, 404) };
-    }
-    const target = (op.kind === 'command' ? app : queries) as unknown as Record<string, (p: unknown, r: Json) => Promise<unknown>>;
-    const fn = target[op.rpc]!;
-    http.route({
-      method: op.method,
-      url: `${HTTP_PREFIX}${op.path}`,
-      schema,
-      validatorCompiler: protoRouteValidator,
-      handler: async (request) => {
-        const req: Json =
-          op.kind === 'command'
-            ? { ...(request.body as Json), ...(request.params as Json), idempotencyKey: request.headers['idempotency-key'] }
-            : { ...queryToRequest(type, request.query as Json, { omit: names }), ...(request.params as Json) };
-        return fn(request.principal, req);
-      },
-    });
-  }
-}
-
-/** A query schema with the HTTP-only parameters added (a copy: derived schemas are cached). */
-function withParams(schema: JsonSchema, extra: Record<string, TSchema> | undefined): TSchema {
-  if (!extra) return schema as TSchema;
-  return { ...schema, properties: { ...(schema.properties as object), ...extra } } as unknown as TSchema;
+  registerOperationRoutes(http, {
+    prefix: HTTP_PREFIX,
+    tag: 'inspection',
+    protoPackage: PROTO_PACKAGE,
+    operations: OPERATIONS,
+    commands: app,
+    queries,
+    extraQuery: HTTP_ONLY_QUERY,
+  });
 }

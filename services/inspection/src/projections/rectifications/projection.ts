@@ -2,13 +2,11 @@
 // steps and extensions. Serves a unit's open ones, due within N days / overdue (the
 // query passes its `asOf` day: no clock here), by severity and by criterion.
 import type { Projection } from '@wenming/readstore';
-import { protoStatus, RECTIFICATION_EVENT_TYPES, type RectificationStatus } from '../../domain/rectification.js';
+import { OPEN_STATUSES, protoStatus, RECTIFICATION_EVENT_TYPES, type RectificationStatus } from '../../domain/rectification.js';
 import { C, type Doc } from '../collections.js';
 
-const OPEN: RectificationStatus[] = ['ordered', 'acknowledged', 'measures_submitted', 'in_progress', 'awaiting_verification', 'reopened'];
-
 function withStatus(doc: Doc, stage: RectificationStatus): Doc {
-  return { ...doc, stage, status: protoStatus(stage), open: OPEN.includes(stage) };
+  return { ...doc, stage, status: protoStatus(stage), open: OPEN_STATUSES.includes(stage) };
 }
 
 export const rectificationsProjection: Projection = {

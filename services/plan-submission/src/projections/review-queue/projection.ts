@@ -1,20 +1,12 @@
 // The campaign office's review queue: plans and amendments submitted and not yet reviewed.
 import type { Projection } from '@wenming/readstore';
+import { PLAN_EVENT_TYPES } from '../../domain/plan.js';
 import { C, type Doc } from '../collections.js';
 
 export const reviewQueueProjection: Projection = {
   name: 'plansubmission.review-queue',
   collections: [C.reviewQueue, C.reviewQueuePlans],
-  handles: [
-    'PlanDrafted',
-    'PlanDraftRevised',
-    'PlanSubmitted',
-    'PlanReturned',
-    'PlanApproved',
-    'PlanAmendmentSubmitted',
-    'PlanAmendmentApproved',
-    'PlanAmendmentReturned',
-  ],
+  handles: PLAN_EVENT_TYPES,
   indexes: { [C.reviewQueue]: [['campaignId'], ['submittedAt']] },
   async apply(event, store) {
     const d = event.data as Doc;

@@ -1,11 +1,12 @@
 // Half-year and annual summaries.
 import type { Projection } from '@wenming/readstore';
+import { SUMMARY_EVENT_TYPES } from '../../domain/summary.js';
 import { C, type Doc } from '../collections.js';
 
 export const summariesProjection: Projection = {
   name: 'plansubmission.summaries',
   collections: [C.summaries],
-  handles: ['SummarySubmitted'],
+  handles: SUMMARY_EVENT_TYPES,
   indexes: { [C.summaries]: [['planId'], ['unitId']] },
   async apply(event, store) {
     const d = event.data as Doc;
