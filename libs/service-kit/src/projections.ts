@@ -5,17 +5,11 @@ import type { ProjectionRunner } from '@wenming/readstore';
 
 /** Resolves once every projection of the runner (asked afresh each time: it exists once started) is live at the store's head. */
 export async function projectionsCaughtUp(store: EventStore, runner: () => ProjectionRunner | undefined): Promise<void> {
-  const head = await lastPosition(store);
+  const head = await store.headPosition();
   for (let i = 0; i < 400; i++) {
     const status = runner()?.status() ?? [];
     if (status.length > 0 && status.every((s) => s.position >= head && s.state === 'live')) return;
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error('projections did not catch up within 10 s');
-}
-
-async function lastPosition(store: EventStore): Promise<number> {
-  let last = 0;
-  for await (const e of store.readAll({ fromPosition: 0 })) last = e.position;
-  return last;
 }

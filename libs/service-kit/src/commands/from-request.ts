@@ -14,7 +14,10 @@ export interface CommandReply {
   [extra: string]: unknown;
 }
 
-export function commandReply<E extends DomainEvent, S>(r: CommandResult<E, S>, extra: Json = {}): CommandReply {
+export function commandReply<E extends DomainEvent, S, X extends Json = Record<never, never>>(
+  r: CommandResult<E, S>,
+  extra: X = {} as X,
+): CommandReply & X {
   return {
     result: {
       streamId: r.streamId,

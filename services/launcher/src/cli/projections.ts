@@ -106,12 +106,10 @@ async function list(config: WenmingConfig, io: CliIo): Promise<void> {
     for (const { projection } of owned) {
       if (!projection.feed) checkpoints.set(projection.name, await readStore.checkpoints.load(projection.name));
     }
-    // The port has no "head" call: read on from the lowest checkpoint (usually a short tail).
     const eventStore = await openEventStore(config.eventStoreUrl);
-    let head = 0;
+    let head: number;
     try {
-      const from = Math.min(...[...checkpoints.values()].map((c) => c ?? 0), Number.MAX_SAFE_INTEGER);
-      for await (const e of eventStore.readAll({ fromPosition: from === Number.MAX_SAFE_INTEGER ? 0 : from })) head = e.position;
+      head = await eventStore.headPosition();
     } finally {
       await eventStore.close();
     }

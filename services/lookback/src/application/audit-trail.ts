@@ -11,11 +11,19 @@
 // what was recorded the first time (a dossier is then rebuilt as recorded, not anew).
 import { createHash } from 'node:crypto';
 import type { EventStore, RecordedEvent } from '@wenming/eventstore';
-import { ForbiddenTransitionError, handleCommand, NotFoundError, type Principal, ValidationError } from '@wenming/service-kit';
+import {
+  commandReply,
+  ForbiddenTransitionError,
+  handleCommand,
+  type Json,
+  NotFoundError,
+  type Principal,
+  ValidationError,
+} from '@wenming/service-kit';
 import { buildDossier, DOSSIER_FILE_NAMES, type Dossier } from '../dossier/export.js';
 import { sha256Hex } from '../dossier/verify.js';
 import { requireAuditRead } from './access.js';
-import { actorOf, commandReply, type Json, requireIdempotencyKey } from './commands.js';
+import { actorOf, requireIdempotencyKey } from './commands.js';
 import { checkUnitId, isId, verifyStream, verifyUnit } from './history.js';
 
 export const DOSSIER_EXPORT_CATEGORY = 'dossierexport';
@@ -86,7 +94,7 @@ export function createAuditTrail(deps: AuditTrailDeps) {
     });
     const recorded = await readRecord(store, streamId, event.type);
     if (!recorded) throw new Error(`${streamId}: the ${event.type} just recorded cannot be read back`);
-    return { result: commandReply(r), record: recorded };
+    return commandReply(r, { record: recorded });
   }
 
   /** Rebuilds the files of a recorded export; refuses when the store no longer gives the recorded digest. */

@@ -3,7 +3,7 @@
 // difference between two instants, and the integrity of every stream the unit's
 // events live in.
 import type { EventStore, RecordedEvent, VerifyResult } from '@wenming/eventstore';
-import { ValidationError } from '@wenming/service-kit';
+import { checkId, ID_PATTERN, ValidationError } from '@wenming/service-kit';
 import { recordedBy } from '../domain/history-event.js';
 import { type BoundedContext, contextOf, summarize } from '../domain/summaries.js';
 import { createUnitStateFolder, diffUnitStates, entityPathOf, type StateChange, type UnitState } from '../domain/unit-state.js';
@@ -232,18 +232,14 @@ function fromVerify(result: VerifyResult): StreamIntegrity {
 
 // ─── Ids ────────────────────────────────────────────────────────────────────
 
-const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/;
+const ID = new RegExp(ID_PATTERN);
 
 /** Every look-back id (unit, review, check, export): 1-100 letters, digits, '_', '.', ':' or '-'. */
 export function isId(value: unknown): value is string {
   return typeof value === 'string' && ID.test(value);
 }
 
-export function checkId(field: string, value: unknown): string {
-  if (!isId(value))
-    throw new ValidationError(field, `must be 1-100 letters, digits, '_', '.', ':' or '-' (got ${JSON.stringify(value ?? '')})`);
-  return value;
-}
+export { checkId };
 
 export function checkUnitId(unitId: string | undefined): asserts unitId is string {
   checkId('unitId', unitId);

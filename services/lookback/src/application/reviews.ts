@@ -5,19 +5,27 @@
 // inspection events record the regression, or why the call failed. Asking for the
 // same recurrence again retries a call that failed; a call that succeeded is not sent again.
 import type { EventStore } from '@wenming/eventstore';
-import { handleCommand, NotFoundError, type Principal, requireRole, ValidationError } from '@wenming/service-kit';
+import {
+  commandReply,
+  handleCommand,
+  type Json,
+  loadState,
+  NotFoundError,
+  type Principal,
+  requireRole,
+  ValidationError,
+} from '@wenming/service-kit';
 import {
   type EventRefJson,
   type Person,
   type Recurrence,
   type ReviewCommand,
-  type ReviewEvent,
   type ReviewState,
   recurrenceIdFor,
   regressionIdempotencyKey,
   reviewDecider,
 } from '../domain/review.js';
-import { actorOf, commandReply, type Json, requireIdempotencyKey } from './commands.js';
+import { actorOf, requireIdempotencyKey } from './commands.js';
 import { checkId, checkUnitId } from './history.js';
 import { type InspectionPort, RegressCallError } from './inspection-client.js';
 
@@ -59,15 +67,7 @@ export function createReviews(deps: ReviewsDeps) {
     });
   };
 
-  async function load(reviewId: string): Promise<{ state: ReviewState; revision: number | undefined }> {
-    let state = reviewDecider.initialState();
-    let revision: number | undefined;
-    for await (const e of deps.store.readStream(reviewStream(reviewId))) {
-      state = reviewDecider.evolve(state, { type: e.type, data: e.data } as ReviewEvent);
-      revision = e.revision;
-    }
-    return { state, revision };
-  }
+  const load = (reviewId: string) => loadState(deps.store, reviewStream(reviewId), reviewDecider);
 
   /** The revision the caller saw, when it sent one: a conflict then fails instead of being retried. */
   const expected = (r: Json): { expectedRevision?: number } =>
@@ -138,7 +138,7 @@ export function createReviews(deps: ReviewsDeps) {
         r.idempotencyKey,
         { ...(unitIds.length === 1 ? { unitId: unitIds[0] } : {}), ...(r.campaignId ? { campaignId: r.campaignId } : {}) },
       );
-      return { result: commandReply(result), reviewId };
+      return commandReply(result, { reviewId });
     },
 
     async RecordLookbackCheck(principal: Principal, r: Json) {
@@ -161,7 +161,7 @@ export function createReviews(deps: ReviewsDeps) {
         r.idempotencyKey,
         { unitId: r.unitId, ...expected(r) },
       );
-      return { result: commandReply(result) };
+      return commandReply(result);
     },
 
     /** Records the recurrence (once per review and rectification) and sends, or re-sends, the regression to inspection. */
@@ -190,7 +190,7 @@ export function createReviews(deps: ReviewsDeps) {
       if (state.status === 'none') throw new NotFoundError('look-back review', reviewId);
       const recurrence = state.recurrences[rectificationId]!;
       const regression = await regress(principal, reviewId, recurrence, state.campaignId);
-      return { result: commandReply(result), recurrenceId: recurrenceIdFor(reviewId, rectificationId), regression };
+      return commandReply(result, { recurrenceId: recurrenceIdFor(reviewId, rectificationId), regression });
     },
 
     async RecommendTitleRevocation(principal: Principal, r: Json) {
@@ -212,7 +212,7 @@ export function createReviews(deps: ReviewsDeps) {
         r.idempotencyKey,
         { unitId: r.unitId, ...expected(r) },
       );
-      return { result: commandReply(result) };
+      return commandReply(result);
     },
 
     async ConcludeLookbackReview(principal: Principal, r: Json) {
@@ -231,7 +231,7 @@ export function createReviews(deps: ReviewsDeps) {
         },
       );
       const after = result.state;
-      return { result: commandReply(result), results: after.status === 'concluded' ? after.results : [] };
+      return commandReply(result, { results: after.status === 'concluded' ? after.results : [] });
     },
 
     async GetLookbackReview(principal: Principal, r: Json) {

@@ -14,6 +14,7 @@ import {
   errorResponses,
   grpcHandler,
   handleCommand,
+  IdempotencyHeaders,
   type Principal,
   type Role,
   requireRole,
@@ -27,7 +28,6 @@ const Revision = Type.Integer({ minimum: 0 });
 const Amount = Type.Integer({ minimum: 1, maximum: 100 });
 
 const CounterParams = Type.Object({ unitId: Id, name: Id });
-const IdempotencyHeaders = Type.Object({ 'idempotency-key': IdempotencyKey });
 const IncrementBody = Type.Object({ amount: Amount, expectedRevision: Type.Optional(Revision) }, { additionalProperties: false });
 const CounterReply = Type.Object({ total: Type.Integer(), nextExpectedRevision: Type.Integer(), eventIds: Type.Array(Type.String()) });
 type CounterReply = Static<typeof CounterReply>;

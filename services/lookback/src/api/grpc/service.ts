@@ -7,7 +7,9 @@ import * as svc from '@wenming/contracts/wenming/lookback/v1/lookback_service.js
 import type { EventStore, RecordedEvent } from '@wenming/eventstore';
 import {
   authenticateCall,
+  type CommandReply,
   grpcHandler,
+  type Json,
   NotFoundError,
   type Principal,
   type TokenVerifier,
@@ -17,7 +19,6 @@ import {
 import type { Logger } from 'pino';
 import { requireAuditRead, requireHistoryRead } from '../../application/access.js';
 import type { AuditTrail } from '../../application/audit-trail.js';
-import type { CommandReply, Json } from '../../application/commands.js';
 import {
   diffAsOf,
   stateAsOf,
@@ -202,7 +203,7 @@ export function snapshotJson(s: UnitState): Json {
 }
 
 /** The proto's CommandResult; the look-back's replies carry no global position. */
-function commandResultJson(r: CommandReply): Json {
+function commandResultJson(r: CommandReply['result']): Json {
   return { ...r, position: 0 };
 }
 

@@ -4,18 +4,25 @@
 // a TypeBox schema for its params, query, headers, body and replies.
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import type { EventStore } from '@wenming/eventstore';
-import { errorResponses, type Principal, ValidationError } from '@wenming/service-kit';
+import {
+  CommandReplyBody,
+  errorResponses,
+  IdempotencyHeaders,
+  IdSchema,
+  type Json,
+  type Principal,
+  ValidationError,
+} from '@wenming/service-kit';
 import type { FastifyInstance } from 'fastify';
 import { requireAuditRead, requireHistoryRead } from '../../application/access.js';
 import type { AuditTrail } from '../../application/audit-trail.js';
-import type { Json } from '../../application/commands.js';
 import { diffAsOf, stateAsOf, timelinePage } from '../../application/history.js';
 import type { Reviews } from '../../application/reviews.js';
 import { verifyDossier } from '../../dossier/verify.js';
 
 export const HTTP_PREFIX = '/api/lookback';
 
-const Id = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$' });
+const Id = IdSchema;
 const Instant = Type.String({ format: 'date-time', description: 'ISO-8601 instant (recorded time)' });
 const UnitParams = Type.Object({ unitId: Id });
 const ReviewParams = Type.Object({ reviewId: Id });
@@ -47,14 +54,8 @@ const Entry = Type.Object({
 });
 const TimelineReply = Type.Object({ entries: Type.Array(Entry), nextCursor: Type.Optional(Type.Integer()) });
 const AnyObject = Type.Object({}, { additionalProperties: true });
-const IdempotencyHeaders = Type.Object({ 'idempotency-key': Type.String({ minLength: 1, maxLength: 200 }) });
-const CommandResult = Type.Object({
-  streamId: Type.String(),
-  nextExpectedRevision: Type.Integer(),
-  eventIds: Type.Array(Type.String()),
-  deduplicated: Type.Boolean(),
-});
-const CommandReply = Type.Object({ result: CommandResult }, { additionalProperties: true });
+const CommandResult = CommandReplyBody.properties.result;
+const CommandReply = CommandReplyBody;
 const Person = Type.Object({
   personId: Type.Optional(Type.String()),
   name: Type.Optional(Type.String()),
