@@ -2,9 +2,8 @@
 // redelivered event (Kafka is at-least-once, the relay may republish) changes
 // nothing. Kept in SQLite beside the read models it guards; the production read
 // models on MongoDB guard by global position instead (issue 8).
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import { openSqliteFile } from '@wenming/eventstore';
+import type Database from 'better-sqlite3';
 
 export class SqliteProcessedEvents {
   /** The database: a read model kept in this file can be updated atomically with `onceAtomic`. */
@@ -13,11 +12,7 @@ export class SqliteProcessedEvents {
   private readonly mark;
 
   constructor(path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 5000');
+    this.db = openSqliteFile(path, 'FULL');
     this.db.exec(`CREATE TABLE IF NOT EXISTS processed_events (
       group_id TEXT NOT NULL, event_id TEXT NOT NULL, processed_at TEXT NOT NULL,
       PRIMARY KEY (group_id, event_id)) WITHOUT ROWID`);

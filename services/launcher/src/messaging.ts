@@ -35,13 +35,19 @@ export async function openMessaging(config: MessagingConfig, store: EventStore, 
   const bus = openBus(config);
   // Every context's topic exists before anything publishes or subscribes; retention
   // is unlimited because the topics are a replayable feed of an audit log.
-  await bus.createTopics(
-    CONTEXTS.map((context) => ({
-      topic: eventsTopic(context),
-      numPartitions: config.kind === 'kafka' ? config.topicPartitions : 1,
-      retentionMs: -1,
-    })),
-  );
+  try {
+    await bus.createTopics(
+      CONTEXTS.map((context) => ({
+        topic: eventsTopic(context),
+        numPartitions: config.kind === 'kafka' ? config.topicPartitions : 1,
+        retentionMs: -1,
+      })),
+    );
+  } catch (err) {
+    // The start fails: release the bus (its file, its admin connection) with it.
+    await bus.close().catch(() => undefined);
+    throw err;
+  }
   let relay: Relay | undefined;
   return {
     bus,

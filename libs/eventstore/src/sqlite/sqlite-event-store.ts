@@ -2,9 +2,7 @@
 // acknowledged append is on disk. better-sqlite3 is synchronous and SQLite has one
 // writer at a time (BEGIN IMMEDIATE), so positions become visible in commit order
 // and the catch-up subscription never skips one.
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { WrongExpectedRevisionError } from '../errors.js';
 import { eventHash, GENESIS_HASH, verifyChain } from '../hash-chain.js';
 import { idempotentResult, type StoredId } from '../idempotency.js';
@@ -24,6 +22,7 @@ import type {
   Subscription,
   VerifyResult,
 } from '../types.js';
+import { openSqliteFile } from './open-file.js';
 import { SQLITE_SCHEMA } from './schema.js';
 
 export interface SqliteEventStoreOptions {
@@ -46,11 +45,7 @@ export class SqliteEventStore implements EventStore {
   readonly checkpoints: CheckpointStore;
 
   constructor(options: SqliteEventStoreOptions) {
-    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
-    this.db = new Database(options.path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 5000');
+    this.db = openSqliteFile(options.path, 'FULL');
     this.db.exec(SQLITE_SCHEMA);
     this.now = options.now ?? (() => new Date());
     this.pollIntervalMs = options.pollIntervalMs ?? 250;

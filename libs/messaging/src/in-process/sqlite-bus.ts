@@ -4,10 +4,8 @@
 // its position per topic in the same file, stored after its handler resolved,
 // so delivery is at-least-once across restarts. Consumers wake on publishes made
 // in this process and poll for those made by others.
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { AppendSignal } from '@wenming/eventstore';
-import Database from 'better-sqlite3';
+import { AppendSignal, openSqliteFile } from '@wenming/eventstore';
+import type Database from 'better-sqlite3';
 import type { ConsumerOptions, IncomingMessage, MessageBus, OutgoingMessage, RunningConsumer, TopicSpec } from '../types.js';
 
 const SCHEMA = `
@@ -56,11 +54,7 @@ export class SqliteBus implements MessageBus {
   private readonly stmt;
 
   constructor(options: SqliteBusOptions) {
-    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
-    this.db = new Database(options.path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 5000');
+    this.db = openSqliteFile(options.path, 'FULL');
     this.db.exec(SCHEMA);
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.pageSize = options.pageSize ?? 500;

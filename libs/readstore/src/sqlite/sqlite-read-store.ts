@@ -13,9 +13,8 @@
 // document back. Tombstones go only with `drop`, which a rebuild does before
 // replaying from zero.
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import { openSqliteFile } from '@wenming/eventstore';
+import type Database from 'better-sqlite3';
 import { InvalidCollectionNameError, InvalidQueryError } from '../errors.js';
 import type { Collection, Filter, FindOptions, ReadStore, StoredDoc } from '../types.js';
 import {
@@ -69,11 +68,7 @@ export class SqliteReadStore implements ReadStore {
   readonly checkpoints: ReadStore['checkpoints'];
 
   constructor(options: SqliteReadStoreOptions) {
-    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
-    this.db = new Database(options.path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
+    this.db = openSqliteFile(options.path, 'NORMAL');
     this.db.exec(SCHEMA);
     const db = this.db;
     this.stmt = {
