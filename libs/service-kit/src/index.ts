@@ -29,5 +29,6 @@ export {
   requestSchema,
 } from './proto-json-schema.js';
 export { checkId, ID_PATTERN, type Json, page } from './requests.js';
+export { checkRequestText, DEFAULT_TEXT_LIMITS, type TextLimits, textProblem } from './text-guard.js';
 export { shutdownTelemetry, type Telemetry } from './telemetry/handle.js';
 export { activeTraceparent } from './telemetry/trace-context.js';

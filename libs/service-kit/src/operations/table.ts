@@ -4,6 +4,7 @@
 // like the rpc) with the request's proto3 JSON.
 import type { Principal } from '../auth/principal.js';
 import type { Json } from '../requests.js';
+import { checkRequestText } from '../text-guard.js';
 
 export type HttpMethod = 'GET' | 'POST';
 
@@ -39,9 +40,17 @@ export interface OperationTargets {
 
 export type OperationFn = (principal: Principal, request: Json) => Promise<unknown>;
 
+/**
+ * The application function of an operation, behind the one text check both edges
+ * share: whatever a request carries must be text every read model can hold
+ * (checkRequestText), refused with INVALID_ARGUMENT before anything is read or written.
+ */
 export function operationFn(op: Operation, targets: OperationTargets): OperationFn {
   const target = (op.kind === 'command' ? targets.commands : targets.queries) as Record<string, OperationFn | undefined>;
   const fn = target[op.rpc];
   if (!fn) throw new Error(`no ${op.kind} ${op.rpc} in the application`);
-  return fn;
+  return (principal, request) => {
+    checkRequestText(request);
+    return fn.call(target, principal, request);
+  };
 }
