@@ -171,7 +171,11 @@ if (bin === undefined && process.env.WENMING_REQUIRE_REAL_SERVERS === '1') {
         assert.equal(config.profile, 'production', name);
         assert.equal(config.messaging.kind, 'kafka', name);
         assert.equal(config.readStore.kind, 'mongodb', `${name}: read models shared by its replicas`);
-        assert.deepEqual(config.auth, { mode: 'hs256', secret, secretFile: '/data/jwt-secret' }, `${name}: the secret from the shell`);
+        assert.deepEqual(
+          config.auth,
+          { mode: 'hs256', secret, secretFile: '/data/jwt-secret', maxTtlSec: 12 * 3600 },
+          `${name}: the secret from the shell`,
+        );
         assert.deepEqual(config.warnings, [], name);
         assert.deepEqual(unreadVariables(Object.keys(service.environment ?? {}), read), [], `${name} sets variables nothing reads`);
         if (config.messaging.relay) relays.push(name);

@@ -1,6 +1,7 @@
 // Process configuration from environment variables, checked once at start so a
 // wrong value fails fast with the variable's name instead of surfacing later.
 import { resolve } from 'node:path';
+import { DEFAULT_MAX_TOKEN_TTL_SEC, parseDuration } from './auth/duration.js';
 
 export const SERVICE_NAMES = ['plan-submission', 'inspection', 'supervision', 'awards', 'lookback'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -17,6 +18,8 @@ export interface WenmingConfig {
   auth: AuthConfig;
   messaging: MessagingConfig;
   readStore: ReadStoreConfig;
+  /** Server streams one caller (token `sub`) may hold open at once (WENMING_MAX_STREAMS_PER_CALLER). */
+  maxStreamsPerCaller: number;
   /** Not errors, but worth an operator's attention; the launcher logs each once at start. */
   warnings: string[];
 }
@@ -44,9 +47,13 @@ export type MessagingConfig =
  * into `secretFile` so the server and the `wenming token` CLI agree). `jwks`: RS256 /
  * ES256 keys fetched from the city SSO's JWKS URL, the production way.
  */
-export type AuthConfig =
+export type AuthConfig = (
   | { mode: 'hs256'; secret?: string; secretFile: string; issuer?: string; audience?: string }
-  | { mode: 'jwks'; jwksUrl: string; issuer?: string; audience?: string };
+  | { mode: 'jwks'; jwksUrl: string; issuer?: string; audience?: string }
+) & {
+  /** The longest lifetime (exp - iat) a token may have, in seconds (WENMING_TOKEN_MAX_TTL; default 12 h). */
+  maxTtlSec?: number;
+};
 
 /** HS256 keys shorter than the hash output (256 bits) weaken it (RFC 7518 §3.2). */
 export const MIN_JWT_SECRET_LENGTH = 32;
@@ -84,6 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WenmingConfig 
     auth: auth(env, profile, dataDir),
     messaging: messaging(env, dataDir),
     readStore: readStore(env, dataDir),
+    maxStreamsPerCaller: maxStreamsPerCaller(env),
     warnings: warnings(env, profile),
   };
 }
@@ -168,7 +176,11 @@ function messaging(env: NodeJS.ProcessEnv, dataDir: string): MessagingConfig {
 function auth(env: NodeJS.ProcessEnv, profile: 'embedded' | 'production', dataDir: string): AuthConfig {
   const issuer = nonEmpty(env.WENMING_JWT_ISSUER);
   const audience = nonEmpty(env.WENMING_JWT_AUDIENCE);
-  const claims = { ...(issuer !== undefined ? { issuer } : {}), ...(audience !== undefined ? { audience } : {}) };
+  const claims = {
+    ...(issuer !== undefined ? { issuer } : {}),
+    ...(audience !== undefined ? { audience } : {}),
+    maxTtlSec: tokenMaxTtl(env),
+  };
   const secret = nonEmpty(env.WENMING_JWT_SECRET);
   const jwksUrl = nonEmpty(env.WENMING_JWKS_URL);
   if (secret !== undefined && jwksUrl !== undefined) {
@@ -203,6 +215,27 @@ function auth(env: NodeJS.ProcessEnv, profile: 'embedded' | 'production', dataDi
     throw new ConfigError('WENMING_JWKS_URL', 'is required in the production profile (or WENMING_JWT_SECRET, shared by every replica)');
   }
   return { mode: 'hs256', ...(secret !== undefined ? { secret } : {}), secretFile: resolve(dataDir, 'jwt-secret'), ...claims };
+}
+
+function tokenMaxTtl(env: NodeJS.ProcessEnv): number {
+  const raw = nonEmpty(env.WENMING_TOKEN_MAX_TTL);
+  if (raw === undefined) return DEFAULT_MAX_TOKEN_TTL_SEC;
+  const seconds = parseDuration(raw);
+  // Beyond a week a stolen token is as good as a password; the SSO's own tokens live minutes to hours.
+  if (seconds === undefined || seconds > 7 * 86_400) {
+    throw new ConfigError('WENMING_TOKEN_MAX_TTL', `${JSON.stringify(raw)} is not a token lifetime of at most 7d (e.g. 90s, 30m, 12h)`);
+  }
+  return seconds;
+}
+
+function maxStreamsPerCaller(env: NodeJS.ProcessEnv): number {
+  const raw = nonEmpty(env.WENMING_MAX_STREAMS_PER_CALLER);
+  if (raw === undefined) return 16;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 10_000) {
+    throw new ConfigError('WENMING_MAX_STREAMS_PER_CALLER', `${JSON.stringify(raw)} is not a stream count (1-10000)`);
+  }
+  return value;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -43,8 +43,14 @@ async function rejectsUnauthenticated(promise: Promise<unknown>, message?: RegEx
 
 describe('HS256 bearer tokens', () => {
   it('a token the CLI would sign verifies into the principal it names', async () => {
-    const token = await sign({ sub: 'clerk-7', roles: ['unit'], units: ['u-1', 'u-2'] });
-    assert.deepEqual(await createTokenVerifier(hs256()).verify(token), { id: 'clerk-7', roles: ['unit'], units: ['u-1', 'u-2'] });
+    const now = new Date('2026-03-01T08:00:00Z');
+    const token = await sign({ sub: 'clerk-7', roles: ['unit'], units: ['u-1', 'u-2'] }, key, now);
+    assert.deepEqual(await createTokenVerifier(hs256(), { now: () => now }).verify(token), {
+      id: 'clerk-7',
+      roles: ['unit'],
+      units: ['u-1', 'u-2'],
+      expiresAt: new Date('2026-03-01T08:10:00Z'),
+    });
   });
 
   it('refuses an expired token', async () => {
@@ -82,9 +88,50 @@ describe('HS256 bearer tokens', () => {
       .setSubject('bob')
       .setExpirationTime('1h')
       .sign(key);
-    assert.deepEqual(await createTokenVerifier(hs256()).verify(token), { id: 'bob', roles: ['office'], units: ['u-1'] });
+    const { expiresAt: _, ...principal } = await createTokenVerifier(hs256()).verify(token);
+    assert.deepEqual(principal, { id: 'bob', roles: ['office'], units: ['u-1'] });
     const anonymous = await new SignJWT({ roles: ['office'] }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(key);
     await rejectsUnauthenticated(createTokenVerifier(hs256()).verify(anonymous), /sub/);
+  });
+
+  it('requires exp, and caps the lifetime at 12 h unless configured otherwise', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const raw = (claims: { exp?: number; iat?: number }) => {
+      const jwt = new SignJWT({ roles: ['office'] }).setProtectedHeader({ alg: 'HS256' }).setSubject('mallory');
+      if (claims.iat !== undefined) jwt.setIssuedAt(claims.iat);
+      if (claims.exp !== undefined) jwt.setExpirationTime(claims.exp);
+      return jwt.sign(key);
+    };
+    const verifier = createTokenVerifier(hs256());
+    await rejectsUnauthenticated(verifier.verify(await raw({ iat: now })), /missing required "exp" claim/);
+    await rejectsUnauthenticated(verifier.verify(await raw({ iat: now, exp: 1e300 })), /"exp" gives a lifetime longer than the 12h/);
+    await rejectsUnauthenticated(verifier.verify(await raw({ exp: 1e300 })), /lifetime longer than the 12h/);
+    await rejectsUnauthenticated(verifier.verify(await raw({ iat: now, exp: now + 12 * 3600 + 1 })), /lifetime/);
+    // No iat: exp - now is the lifetime.
+    await rejectsUnauthenticated(verifier.verify(await raw({ exp: now + 13 * 3600 })), /lifetime/);
+    // Minted a year ahead with a short lifetime: valid then, never now.
+    const yearAhead = now + 365 * 86_400;
+    await rejectsUnauthenticated(verifier.verify(await raw({ iat: yearAhead, exp: yearAhead + 600 })), /"iat" is in the future/);
+    // What a clock slightly ahead of ours signs still verifies (the 5 s tolerance).
+    assert.equal((await verifier.verify(await raw({ iat: now + 3, exp: now + 600 }))).id, 'mallory');
+    assert.equal((await verifier.verify(await raw({ iat: now, exp: now + 12 * 3600 }))).id, 'mallory');
+    assert.equal((await verifier.verify(await raw({ exp: now + 600 }))).id, 'mallory', 'iat is optional');
+    const shortLived = createTokenVerifier(hs256({ maxTtlSec: 1800 }));
+    await rejectsUnauthenticated(shortLived.verify(await sign({ ttlSec: 1801 })), /longer than the 30m/);
+    assert.equal((await shortLived.verify(await sign({ ttlSec: 1800 }))).id, 'alice');
+  });
+
+  it('reads WENMING_TOKEN_MAX_TTL at start, refusing what is not a lifetime', () => {
+    const env = { WENMING_DATA_DIR: '/tmp/wenming-auth-spec' };
+    assert.equal(loadConfig(env).auth.maxTtlSec, 12 * 3600);
+    assert.equal(loadConfig({ ...env, WENMING_TOKEN_MAX_TTL: '30m' }).auth.maxTtlSec, 1800);
+    for (const bad of ['forever', '0h', '8d', '-1h']) {
+      assert.throws(
+        () => loadConfig({ ...env, WENMING_TOKEN_MAX_TTL: bad }),
+        (err) => err instanceof ConfigError && err.variable === 'WENMING_TOKEN_MAX_TTL',
+        bad,
+      );
+    }
   });
 
   it('reads the Authorization header the same way on both edges', () => {
@@ -206,6 +253,7 @@ describe('auth configuration', () => {
       jwksUrl: 'https://sso.example/.well-known/jwks.json',
       issuer: 'https://sso.example',
       audience: 'wenming',
+      maxTtlSec: 12 * 3600,
     });
   });
 });

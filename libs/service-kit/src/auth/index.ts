@@ -1,4 +1,5 @@
 export { bearerToken } from './bearer.js';
+export { DEFAULT_MAX_TOKEN_TTL_SEC, formatDuration } from './duration.js';
 export { authenticateCall } from './grpc.js';
 export { registerHttpAuth } from './http.js';
 export * from './principal.js';

@@ -12,6 +12,8 @@ export interface Principal {
   roles: readonly Role[];
   /** Unit ids a `unit` user acts for; ignored for the other roles. */
   units: readonly string[];
+  /** When the token stops being valid (its `exp`): a server stream opened with it ends then. */
+  expiresAt?: Date;
 }
 
 export function isRole(value: unknown): value is Role {

@@ -1,6 +1,8 @@
 // The errors a service throws when a request cannot be carried out. Each carries
 // its status code name (gRPC's, which is the finer vocabulary) so one table in
 // ./mapping.ts turns it into an HTTP status and a gRPC code on either edge.
+import { MAX_ERROR_MESSAGE, truncateEcho } from './echo.js';
+
 /** The outcomes a caller can act on differently; anything else is INTERNAL. */
 export type ErrorCode =
   | 'INVALID_ARGUMENT'
@@ -9,6 +11,7 @@ export type ErrorCode =
   | 'ABORTED'
   | 'PERMISSION_DENIED'
   | 'UNAUTHENTICATED'
+  | 'RESOURCE_EXHAUSTED'
   | 'INTERNAL';
 
 export abstract class DomainError extends Error {
@@ -18,24 +21,30 @@ export abstract class DomainError extends Error {
   }
 }
 
-/** Bad input. `field` names it the way the caller wrote it (`amount`, `tasks[2].deadline`). */
+/**
+ * Bad input. `field` names it the way the caller wrote it (`amount`, `tasks[2].deadline`).
+ * The message may quote the caller's value; it is cut to MAX_ERROR_MESSAGE (see ./echo.ts).
+ */
 export class ValidationError extends DomainError {
   readonly code = 'INVALID_ARGUMENT';
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(`${field}: ${message}`);
+  readonly field: string;
+  constructor(field: string, message: string) {
+    super(truncateEcho(`${truncateEcho(field)}: ${message}`, MAX_ERROR_MESSAGE));
+    this.field = truncateEcho(field);
   }
 }
 
+/** `id` is the caller's, so what is echoed of it is cut to MAX_ECHO characters. */
 export class NotFoundError extends DomainError {
   readonly code = 'NOT_FOUND';
+  readonly id: string;
   constructor(
     readonly what: string,
-    readonly id: string,
+    id: string,
   ) {
-    super(`${what} ${id} not found`);
+    const shown = truncateEcho(id);
+    super(`${what} ${shown} not found`);
+    this.id = shown;
   }
 }
 
@@ -70,6 +79,11 @@ export class UnauthenticatedError extends DomainError {
   ) {
     super(message);
   }
+}
+
+/** A per-caller limit (open streams, …) is reached; the message names the limit. Worth retrying later. */
+export class ResourceExhaustedError extends DomainError {
+  readonly code = 'RESOURCE_EXHAUSTED';
 }
 
 /**

@@ -10,9 +10,11 @@ import {
   ForbiddenTransitionError,
   NotFoundError,
   PermissionDeniedError,
+  ResourceExhaustedError,
   UnauthenticatedError,
   ValidationError,
 } from './domain-errors.js';
+import { MAX_ECHO, MAX_ERROR_MESSAGE, truncateEcho } from './echo.js';
 import { fieldFromPointer } from './field-path.js';
 import { grpcHandler, toServiceError } from './grpc.js';
 import { toHttpError } from './http.js';
@@ -30,6 +32,7 @@ describe('the error mapping table', () => {
       ABORTED: [409, 'ABORTED'],
       PERMISSION_DENIED: [403, 'PERMISSION_DENIED'],
       UNAUTHENTICATED: [401, 'UNAUTHENTICATED'],
+      RESOURCE_EXHAUSTED: [429, 'RESOURCE_EXHAUSTED'],
       INTERNAL: [500, 'INTERNAL'],
     });
   });
@@ -41,6 +44,7 @@ describe('the error mapping table', () => {
       [new ForbiddenTransitionError('draft', 'approve'), 'FAILED_PRECONDITION', 409, { currentState: 'draft' }],
       [new PermissionDeniedError('no'), 'PERMISSION_DENIED', 403],
       [new UnauthenticatedError('token expired'), 'UNAUTHENTICATED', 401],
+      [new ResourceExhaustedError('at most 16 open streams'), 'RESOURCE_EXHAUSTED', 429],
       [new WrongExpectedRevisionError('plan-1', '3', 4), 'ABORTED', 409],
       [new InvalidStreamIdError('no dash'), 'INVALID_ARGUMENT', 400, { field: 'streamId' }],
       [new MissingUnitIdError(0), 'INVALID_ARGUMENT', 400, { field: 'events[0].metadata.unitId' }],
@@ -63,6 +67,40 @@ describe('the error mapping table', () => {
       assert.deepEqual([mapped.code, mapped.httpStatus, mapped.grpcCode, mapped.internal], ['INTERNAL', 500, status.INTERNAL, true]);
       assert.equal(mapped.message, INTERNAL_MESSAGE);
     }
+  });
+});
+
+describe('what an error echoes of the caller is bounded', () => {
+  const huge = 'x'.repeat(100_000);
+  it('a NotFoundError quotes at most 200 characters of the id, with an ellipsis', () => {
+    const error = new NotFoundError('plan', huge);
+    assert.equal(error.message, `plan ${'x'.repeat(MAX_ECHO - 1)}… not found`);
+    assert.equal(error.id.length, MAX_ECHO);
+  });
+
+  it('a ValidationError’s field and message are bounded, whatever the thrower put in them', () => {
+    const error = new ValidationError(huge, `must be an id (got ${JSON.stringify(huge)})`);
+    assert.equal(error.field.length, MAX_ECHO);
+    assert.ok(error.message.length <= MAX_ERROR_MESSAGE && error.message.endsWith('…'), `${error.message.length}`);
+  });
+
+  it('every mapped message, field and state is bounded on both edges, even from errors built elsewhere', () => {
+    const mapped = mapError(new PermissionDeniedError(`${huge} may not read unit u1`));
+    assert.equal(mapped.message.length, MAX_ERROR_MESSAGE);
+    const grpcError = toServiceError(new ForbiddenTransitionError(huge, 'approve'), silent);
+    assert.ok(grpcError.details.length <= MAX_ERROR_MESSAGE);
+    assert.equal(String(grpcError.metadata.get('wenming-current-state')[0]), `${'x'.repeat(MAX_ECHO - 1)}\\u2026`);
+    assert.ok(toHttpError(new NotFoundError('plan', huge) as never).body.message.length < 300);
+  });
+
+  it('cuts between characters, never inside a surrogate pair', () => {
+    assert.equal(truncateEcho('😀'.repeat(10), 4), '😀…');
+    assert.equal(truncateEcho('short'), 'short');
+  });
+
+  it('trailer values are printable ASCII, so grpc-js can always send the status', () => {
+    const error = toServiceError(new ValidationError('名称', 'is required'), silent);
+    assert.deepEqual(error.metadata.get('wenming-field'), ['\\u540d\\u79f0']);
   });
 });
 

@@ -18,9 +18,19 @@ export function toServiceError(error: unknown, logger?: Logger): ServiceError {
     (logger ?? fallbackLogger).error({ err: error }, 'gRPC call failed');
   }
   const metadata = new Metadata();
-  if (mapped.field !== undefined) metadata.set(FIELD_METADATA_KEY, mapped.field);
-  if (mapped.currentState !== undefined) metadata.set(CURRENT_STATE_METADATA_KEY, mapped.currentState);
+  if (mapped.field !== undefined) metadata.set(FIELD_METADATA_KEY, asciiMetadataValue(mapped.field));
+  if (mapped.currentState !== undefined) metadata.set(CURRENT_STATE_METADATA_KEY, asciiMetadataValue(mapped.currentState));
   return Object.assign(new Error(mapped.message), { code: mapped.grpcCode, details: mapped.message, metadata });
+}
+
+/**
+ * Text metadata values are printable ASCII (gRPC over HTTP/2); grpc-js throws on
+ * anything else, and a throw here would leave the call without a status. Other
+ * characters are sent as \uXXXX escapes. (The status message itself is
+ * percent-encoded by grpc-js, so it may hold any text.)
+ */
+function asciiMetadataValue(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 export function grpcHandler<Req, Res>(

@@ -9,7 +9,8 @@ import { mapError } from './mapping.js';
 export const ErrorBody = Type.Object(
   {
     code: Type.String({
-      description: 'INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION, ABORTED, PERMISSION_DENIED, UNAUTHENTICATED, INTERNAL',
+      description:
+        'INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION, ABORTED, PERMISSION_DENIED, UNAUTHENTICATED, RESOURCE_EXHAUSTED, INTERNAL',
     }),
     message: Type.String(),
     field: Type.Optional(Type.String({ description: 'the request field that is wrong (INVALID_ARGUMENT)' })),

@@ -1,4 +1,5 @@
 export * from './domain-errors.js';
+export { MAX_ECHO, MAX_ERROR_MESSAGE, truncateEcho } from './echo.js';
 export { CURRENT_STATE_METADATA_KEY, FIELD_METADATA_KEY, grpcHandler, toServiceError } from './grpc.js';
 export { ErrorBody, errorResponses, httpErrorHandler, toHttpError } from './http.js';
 export { ERROR_MAPPING, INTERNAL_MESSAGE, type MappedError, mapError } from './mapping.js';

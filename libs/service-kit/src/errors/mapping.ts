@@ -9,6 +9,7 @@
 import { status } from '@grpc/grpc-js';
 import { InvalidAppendError, WrongExpectedRevisionError } from '@wenming/eventstore';
 import { DomainError, type ErrorCode, ForbiddenTransitionError, ValidationError } from './domain-errors.js';
+import { MAX_ERROR_MESSAGE, truncateEcho } from './echo.js';
 
 export const ERROR_MAPPING: Readonly<Record<ErrorCode, { http: number; grpc: status }>> = {
   INVALID_ARGUMENT: { http: 400, grpc: status.INVALID_ARGUMENT },
@@ -17,6 +18,7 @@ export const ERROR_MAPPING: Readonly<Record<ErrorCode, { http: number; grpc: sta
   ABORTED: { http: 409, grpc: status.ABORTED },
   PERMISSION_DENIED: { http: 403, grpc: status.PERMISSION_DENIED },
   UNAUTHENTICATED: { http: 401, grpc: status.UNAUTHENTICATED },
+  RESOURCE_EXHAUSTED: { http: 429, grpc: status.RESOURCE_EXHAUSTED },
   INTERNAL: { http: 500, grpc: status.INTERNAL },
 };
 
@@ -36,7 +38,11 @@ export interface MappedError {
 export function mapError(error: unknown): MappedError {
   const known = classify(error);
   if (!known) return { code: 'INTERNAL', ...codes('INTERNAL'), message: INTERNAL_MESSAGE, internal: true };
-  return { ...known, ...codes(known.code), internal: false };
+  // Whatever error built the message, what leaves has a ceiling (see ./echo.ts).
+  const bounded = { ...known, message: truncateEcho(known.message, MAX_ERROR_MESSAGE) };
+  if (known.field !== undefined) bounded.field = truncateEcho(known.field);
+  if (known.currentState !== undefined) bounded.currentState = truncateEcho(known.currentState);
+  return { ...bounded, ...codes(known.code), internal: false };
 }
 
 function classify(error: unknown): Omit<MappedError, 'httpStatus' | 'grpcCode' | 'internal'> | undefined {

@@ -31,7 +31,11 @@ function decodeJwt(token: string): { sub?: string; iat?: number; exp?: number } 
 }
 
 /** The server side: the verifier startPlatform builds from the same environment. */
-const serverVerify = (env: NodeJS.ProcessEnv, token: string) => createTokenVerifier(loadConfig(env).auth).verify(token);
+/** The principal the server makes of a token, without its expiry (checked apart). */
+const serverVerify = async (env: NodeJS.ProcessEnv, token: string) => {
+  const { expiresAt: _, ...principal } = await createTokenVerifier(loadConfig(env).auth).verify(token);
+  return principal;
+};
 
 describe('wenming token', () => {
   it('prints a token the server accepts, signed with the secret file it creates in the data directory', async () => {
@@ -51,6 +55,16 @@ describe('wenming token', () => {
     assert.deepEqual(await serverVerify(env, stdout.trim()), { id: 'clerk', roles: ['unit'], units: ['u-1', 'u-2'] });
     const claims = decodeJwt(stdout.trim());
     assert.equal((claims.exp ?? 0) - (claims.iat ?? 0), 90);
+  });
+
+  it('signs no token longer-lived than WENMING_TOKEN_MAX_TTL, as the server accepts none', async () => {
+    const env = { WENMING_DATA_DIR: dataDir(), WENMING_TOKEN_MAX_TTL: '30m' };
+    const refused = await cli(['token', '--role', 'office', '--ttl', '31m'], env);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /--ttl is at most 30m/);
+    const { code, stdout } = await cli(['token', '--role', 'office', '--ttl', '30m'], env);
+    assert.equal(code, 0);
+    assert.equal((await serverVerify(env, stdout.trim())).roles[0], 'office');
   });
 
   it('uses WENMING_JWT_SECRET, issuer and audience like the server', async () => {
@@ -74,7 +88,7 @@ describe('wenming token', () => {
       [['token', '--role', 'unit'], /--role unit needs at least one --unit/],
       [['token', '--role', 'office', '--unit', 'u-1'], /--unit applies only with --role unit/],
       [['token', '--role', 'office', '--ttl', 'forever'], /not a duration/],
-      [['token', '--role', 'office', '--ttl', '31d'], /at most 30d/],
+      [['token', '--role', 'office', '--ttl', '13h'], /at most 12h \(WENMING_TOKEN_MAX_TTL\)/],
       [['token', '--role', 'office', 'extra'], /Unexpected argument 'extra'/],
       [['mint'], /unknown command "mint"/],
       [[], /Usage: wenming <command>/],

@@ -3,7 +3,17 @@
 // the data directory, created on first use by whichever of the two runs first).
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import { hs256Secret, isRole, loadConfig, parseDuration, ROLES, type Role, signHs256Token } from '@wenming/service-kit';
+import {
+  DEFAULT_MAX_TOKEN_TTL_SEC,
+  formatDuration,
+  hs256Secret,
+  isRole,
+  loadConfig,
+  parseDuration,
+  ROLES,
+  type Role,
+  signHs256Token,
+} from '@wenming/service-kit';
 import { type CliIo, UsageError } from './io.js';
 
 export const TOKEN_USAGE = `Usage: wenming token --role <role> [--role <role>]... [--unit <unit id>]... [--sub <user id>] [--ttl <duration>]
@@ -13,15 +23,13 @@ Prints a bearer token for the embedded profile on stdout.
   --role, -r  ${ROLES.join(', ')} (repeat for several)
   --unit, -u  a unit the user acts for; required with --role unit (repeat for several)
   --sub       the user id recorded as the actor of every event (default: your login name)
-  --ttl       lifetime: 90s, 30m, 8h, 2d (default 8h, at most 30d)
+  --ttl       lifetime: 90s, 30m, 8h, 2d (default 8h, at most WENMING_TOKEN_MAX_TTL: 12h unless set)
 
-Reads WENMING_PROFILE, WENMING_DATA_DIR, WENMING_JWT_SECRET, WENMING_JWT_ISSUER and
-WENMING_JWT_AUDIENCE like the server, so the server accepts what it prints.
+Reads WENMING_PROFILE, WENMING_DATA_DIR, WENMING_JWT_SECRET, WENMING_JWT_ISSUER,
+WENMING_JWT_AUDIENCE and WENMING_TOKEN_MAX_TTL like the server, so the server accepts what it prints.
 
   curl -H "Authorization: Bearer $(npm run -s wenming -- token --role office)" http://127.0.0.1:8080/…
 `;
-
-const MAX_TTL_SEC = 30 * 86_400;
 
 export async function tokenCommand(args: string[], io: CliIo, now: Date = new Date()): Promise<void> {
   const { values } = parseArgs({
@@ -47,7 +55,6 @@ export async function tokenCommand(args: string[], io: CliIo, now: Date = new Da
   if (units.some((u) => u.trim() === '')) throw new UsageError('--unit needs a unit id');
   const ttlSec = parseDuration(values.ttl ?? '8h');
   if (ttlSec === undefined) throw new UsageError(`--ttl ${JSON.stringify(values.ttl)} is not a duration; use e.g. 90s, 30m, 8h, 2d`);
-  if (ttlSec > MAX_TTL_SEC) throw new UsageError('--ttl is at most 30d');
   const sub = values.sub ?? loginName();
   if (sub.trim() === '') throw new UsageError('--sub needs a user id');
 
@@ -55,6 +62,9 @@ export async function tokenCommand(args: string[], io: CliIo, now: Date = new Da
   if (config.auth.mode !== 'hs256') {
     throw new UsageError('tokens are issued by the city SSO when WENMING_JWKS_URL is set; this command signs embedded-profile tokens only');
   }
+  // The server refuses a longer-lived token; better to say so here than print one it will refuse.
+  const maxTtlSec = config.auth.maxTtlSec ?? DEFAULT_MAX_TOKEN_TTL_SEC;
+  if (ttlSec > maxTtlSec) throw new UsageError(`--ttl is at most ${formatDuration(maxTtlSec)} (WENMING_TOKEN_MAX_TTL)`);
   const token = await signHs256Token(
     {
       sub,
