@@ -1,9 +1,14 @@
 // Queries over the read models, with the same unit scoping as the commands: a
 // `unit` user reads its own units' plans and reports; city-wide roles and
-// auditors read everything. Overdue answers are computed against `asOf` (a day
-// passed in by the caller) because the domain has no clock.
+// auditors read everything; a token with no Wenming role reads nothing. The caller
+// is checked before anything is read (DESIGN §5), a unit's listings are filtered in
+// the query itself (so counts and pages are of what it may see), and another unit's
+// plan, report or history is answered exactly as one that does not exist. Overdue
+// answers are computed against `asOf` (a day passed in by the caller) because the
+// domain has no clock.
 import type { EventStore } from '@wenming/eventstore';
 import type { Filter, ReadStore } from '@wenming/readstore';
+import type { RecordedEvent } from '@wenming/eventstore';
 import {
   canAccessUnit,
   checkId,
@@ -11,15 +16,41 @@ import {
   NotFoundError,
   type Principal,
   page,
+  ROLES,
+  type Role,
+  requireRole,
   requireUnitAccess,
-  ValidationError,
 } from '@wenming/service-kit';
 import { DEFAULT_MONTHLY_REPORT_DUE_DAY } from '../domain/campaign.js';
-import { isDate, monthlyReportDueDate, monthOf, monthsBetween, nextMonth } from '../domain/shared.js';
+import { monthlyReportDueDate, monthOf, monthsBetween, nextMonth, requireDate } from '../domain/shared.js';
 import { C, type Doc } from '../projections/collections.js';
 import { streams } from './streams.js';
 
 const strip = ({ _id, _position, ...rest }: Doc) => rest;
+
+/** The review queue is the office's work list; auditors read everything (DESIGN §1, §5). */
+const QUEUE_READERS: Role[] = ['office', 'auditor'];
+
+/** Any Wenming role reads the city-wide documents (campaigns, the unit tree); a token with none reads nothing. */
+function requireReader(principal: Principal): void {
+  requireRole(principal, ...ROLES);
+}
+
+/**
+ * The unit scope of a listing, as a filter: nothing for a caller who reads every unit,
+ * the caller's own units otherwise (intersected with the unit the request asks for).
+ */
+function unitScope(principal: Principal, requested: unknown): Filter {
+  requireReader(principal);
+  if (readsEveryUnit(principal)) return requested ? { unitId: requested as string } : {};
+  const own = requested ? principal.units.filter((u) => u === requested) : [...principal.units];
+  return { unitId: { $in: own } };
+}
+
+/** City-wide roles and auditors read every unit; a `unit` user only its own. */
+function readsEveryUnit(principal: Principal): boolean {
+  return principal.roles.some((r) => r !== 'unit');
+}
 
 export function createQueries(readStore: ReadStore, eventStore: EventStore) {
   const col = (name: string) => readStore.collection<Doc>(name);
@@ -29,10 +60,15 @@ export function createQueries(readStore: ReadStore, eventStore: EventStore) {
     return visible(principal, await col(C.plans).find(filter, { sort: { planId: 1 } })).map(strip);
   }
 
+  /** A document of a unit the caller reads, or NotFound exactly as for one that does not exist. */
+  function readable(principal: Principal, doc: Doc | null | undefined, what: string, id: string): Doc {
+    if (!doc || !canAccessUnit(principal, doc.unitId, 'read')) throw new NotFoundError(what, id);
+    return doc;
+  }
+
   async function reportsDue(principal: Principal, req: Json, asOf: string) {
-    const filter: Filter = {};
+    const filter: Filter = unitScope(principal, req.unitId);
     if (req.campaignId) filter.campaignId = req.campaignId;
-    if (req.unitId) filter.unitId = req.unitId;
     const plans = visible(principal, await col(C.taskPlans).find({ ...filter, approved: true }, { sort: { planId: 1 } }));
     const out: Doc[] = [];
     for (const plan of plans) {
@@ -62,9 +98,8 @@ export function createQueries(readStore: ReadStore, eventStore: EventStore) {
   }
 
   async function taskStatuses(principal: Principal, req: Json, asOf: string) {
-    const filter: Filter = {};
+    const filter: Filter = unitScope(principal, req.unitId);
     if (req.campaignId) filter.campaignId = req.campaignId;
-    if (req.unitId) filter.unitId = req.unitId;
     const tasks = visible(principal, await col(C.tasks).find(filter, { sort: { planId: 1, taskId: 1 } }));
     return tasks.map((t) => ({
       ...strip(t),
@@ -72,23 +107,41 @@ export function createQueries(readStore: ReadStore, eventStore: EventStore) {
     }));
   }
 
+  /** A day in the sane window: the overdue queries walk months up to it. */
   function asOfOf(req: Json): string {
-    if (!isDate(req.asOf)) throw new ValidationError('asOf', 'is the day to compute for, YYYY-MM-DD');
-    return req.asOf;
+    return requireDate('asOf', req.asOf);
+  }
+
+  /**
+   * May the caller read this plan's history? Decided before any of the history is
+   * read and before a `follow` waits: the plan's first event names its unit, and
+   * another unit's plan fails at once with the NOT_FOUND a plan that does not exist
+   * gets, so neither the answer nor its timing depends on that plan.
+   */
+  async function authorizePlanHistory(principal: Principal, request: { planId?: string }): Promise<void> {
+    requireReader(principal);
+    const planId = checkId('planId', request.planId);
+    let first: RecordedEvent | undefined;
+    for await (const e of eventStore.readStream(streams.plan(planId), { maxCount: 1 })) first = e;
+    const unitId = first?.metadata.unitId;
+    if (!unitId || !canAccessUnit(principal, unitId, 'read')) throw new NotFoundError('plan', planId);
   }
 
   return {
-    async GetCampaign(_principal: Principal, req: Json) {
+    async GetCampaign(principal: Principal, req: Json) {
+      requireReader(principal);
       const doc = await col(C.campaigns).get(checkId('campaignId', req.campaignId));
       if (!doc) throw new NotFoundError('campaign', req.campaignId);
       return { campaign: strip(doc) };
     },
-    async ListCampaigns(_principal: Principal, req: Json) {
+    async ListCampaigns(principal: Principal, req: Json) {
+      requireReader(principal);
       const filter: Filter = req.status && req.status !== 'CAMPAIGN_STATUS_UNSPECIFIED' ? { status: req.status } : {};
       const { items, page: p } = page((await col(C.campaigns).find(filter, { sort: { campaignId: 1 } })).map(strip), req);
       return { campaigns: items, page: p };
     },
-    async GetStandardsCatalog(_principal: Principal, req: Json) {
+    async GetStandardsCatalog(principal: Principal, req: Json) {
+      requireReader(principal);
       const doc = await col(C.campaigns).get(checkId('campaignId', req.campaignId));
       if (!doc) throw new NotFoundError('campaign', req.campaignId);
       const version = Number(req.version || 0);
@@ -96,12 +149,14 @@ export function createQueries(readStore: ReadStore, eventStore: EventStore) {
       if (!catalog) throw new NotFoundError('catalog version', String(version || 'latest'));
       return { catalog };
     },
-    async GetUnit(_principal: Principal, req: Json) {
+    async GetUnit(principal: Principal, req: Json) {
+      requireReader(principal);
       const doc = await col(C.units).get(checkId('unitId', req.unitId));
       if (!doc) throw new NotFoundError('unit', req.unitId);
       return { unit: strip(doc) };
     },
-    async ListUnits(_principal: Principal, req: Json) {
+    async ListUnits(principal: Principal, req: Json) {
+      requireReader(principal);
       let units: Doc[];
       if (req.parentUnitId) {
         units = [];
@@ -124,28 +179,25 @@ export function createQueries(readStore: ReadStore, eventStore: EventStore) {
       return { units: items, page: p };
     },
     async GetPlan(principal: Principal, req: Json) {
-      const doc = await col(C.plans).get(checkId('planId', req.planId));
-      if (!doc) throw new NotFoundError('plan', req.planId);
-      requireUnitAccess(principal, doc.unitId, 'read');
-      return { plan: strip(doc) };
+      requireReader(principal);
+      const planId = checkId('planId', req.planId);
+      return { plan: strip(readable(principal, await col(C.plans).get(planId), 'plan', planId)) };
     },
     async ListPlans(principal: Principal, req: Json) {
-      const filter: Filter = {};
+      const filter: Filter = unitScope(principal, req.unitId);
       if (req.campaignId) filter.campaignId = req.campaignId;
-      if (req.unitId) filter.unitId = req.unitId;
       if (req.status && req.status !== 'PLAN_STATUS_UNSPECIFIED') filter.status = req.status;
       const { items, page: p } = page(await plansFor(principal, filter), req);
       return { plans: items, page: p };
     },
     async GetMonthlyTaskReport(principal: Principal, req: Json) {
-      const doc = await col(C.monthlyReports).get(String(req.reportId ?? ''));
-      if (!doc) throw new NotFoundError('monthly task report', req.reportId);
-      requireUnitAccess(principal, doc.unitId, 'read');
-      return { report: strip(doc) };
+      requireReader(principal);
+      const reportId = checkId('reportId', req.reportId);
+      return { report: strip(readable(principal, await col(C.monthlyReports).get(reportId), 'monthly task report', reportId)) };
     },
     async ListMonthlyTaskReports(principal: Principal, req: Json) {
-      const filter: Filter = {};
-      for (const f of ['planId', 'unitId', 'campaignId'] as const) if (req[f]) filter[f] = req[f];
+      const filter: Filter = unitScope(principal, req.unitId);
+      for (const f of ['planId', 'campaignId'] as const) if (req[f]) filter[f] = req[f];
       if (req.fromMonth || req.toMonth)
         filter.month = { ...(req.fromMonth ? { $gte: req.fromMonth } : {}), ...(req.toMonth ? { $lte: req.toMonth } : {}) };
       if (req.lateOnly) filter.late = true;
@@ -154,27 +206,29 @@ export function createQueries(readStore: ReadStore, eventStore: EventStore) {
       return { reports: items, page: p };
     },
     async ListSummaries(principal: Principal, req: Json) {
-      const filter: Filter = {};
-      for (const f of ['planId', 'unitId'] as const) if (req[f]) filter[f] = req[f];
+      const filter: Filter = unitScope(principal, req.unitId);
+      if (req.planId) filter.planId = req.planId;
       if (req.kind && req.kind !== 'SUMMARY_KIND_UNSPECIFIED') filter.kind = req.kind;
       if (req.year) filter.year = Number(req.year);
       const { items, page: p } = page(visible(principal, await col(C.summaries).find(filter, { sort: { summaryId: 1 } })).map(strip), req);
       return { summaries: items, page: p };
     },
     async ListRules(principal: Principal, req: Json) {
-      const filter: Filter = {};
-      for (const f of ['planId', 'unitId'] as const) if (req[f]) filter[f] = req[f];
+      const filter: Filter = unitScope(principal, req.unitId);
+      if (req.planId) filter.planId = req.planId;
       if (!req.includeRepealed) filter.repealed = false;
       const { items, page: p } = page(visible(principal, await col(C.rules).find(filter, { sort: { ruleId: 1 } })).map(strip), req);
       return { rules: items, page: p };
     },
-    async ListReviewQueue(_principal: Principal, req: Json) {
+    async ListReviewQueue(principal: Principal, req: Json) {
+      requireRole(principal, ...QUEUE_READERS);
       const filter: Filter = req.campaignId ? { campaignId: req.campaignId } : {};
       const { items, page: p } = page((await col(C.reviewQueue).find(filter, { sort: { submittedAt: 1, planId: 1 } })).map(strip), req);
       return { items, page: p };
     },
     async GetUnitStatus(principal: Principal, req: Json) {
       const unitId = checkId('unitId', req.unitId);
+      // Decided from the request's unit id alone, before anything is read.
       requireUnitAccess(principal, unitId, 'read');
       const asOf = asOfOf(req);
       const scoped = { unitId, ...(req.campaignId ? { campaignId: req.campaignId } : {}) };
@@ -191,14 +245,12 @@ export function createQueries(readStore: ReadStore, eventStore: EventStore) {
       const due = (await reportsDue(principal, req, asOfOf(req))).filter((r) => !r.submitted || r.late);
       return { reports: [...due.filter((r) => !r.submitted), ...due.filter((r) => r.submitted)] };
     },
-    /** Every event of a plan from a revision on (a unit reads only its own). */
+    authorizePlanHistory,
+    /** Every event of a plan from a revision on, once the caller may read it (a unit reads only its own). */
     async planHistory(principal: Principal, planId: string, fromRevision: number) {
-      checkId('planId', planId);
+      await authorizePlanHistory(principal, { planId });
       const events = [];
       for await (const e of eventStore.readStream(streams.plan(planId), { fromRevision })) events.push(e);
-      if (events.length === 0 && fromRevision === 0) throw new NotFoundError('plan', planId);
-      const unitId = events[0]?.metadata.unitId;
-      if (unitId) requireUnitAccess(principal, unitId, 'read');
       return events;
     },
   };
