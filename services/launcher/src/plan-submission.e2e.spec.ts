@@ -119,10 +119,11 @@ describe('plan submission end to end', () => {
     assert.equal(approveDraft.status, 409);
     assert.equal(approveDraft.body.code, 'FAILED_PRECONDITION');
     assert.match(approveDraft.body.message, /draft/);
+    // Another unit's plan is answered as a plan that does not exist (DESIGN §5).
     const otherUnit = await post('/plans/p-tax/submit', 'land');
-    assert.equal(otherUnit.status, 403);
-    const g403 = await rpc('submitPlan', 'land', { idempotencyKey: k(), planId: 'p-tax' });
-    assert.equal(!g403.ok && g403.err.code, grpc.status.PERMISSION_DENIED);
+    assert.equal(otherUnit.status, 404);
+    const gHidden = await rpc('submitPlan', 'land', { idempotencyKey: k(), planId: 'p-tax' });
+    assert.equal(!gHidden.ok && gHidden.err.code, grpc.status.NOT_FOUND);
     const submitted = await post('/plans/p-tax/submit', 'tax');
     assert.equal(submitted.status, 200, JSON.stringify(submitted.body));
     assert.equal(submitted.body.submission, 1);
@@ -207,7 +208,7 @@ describe('plan submission end to end', () => {
     const ok = await post(`/plans/p-tax/amendments/${amend.body.amendmentId}/approve`, 'office', { effectiveDate: '2025-04-01' });
     assert.equal(ok.body.version, 2);
     const landCannotRead = await get('/plans/p-tax', 'land');
-    assert.equal(landCannotRead.status, 403);
+    assert.equal(landCannotRead.status, 404);
   });
 
   it('monthly reports: on time, late; overdue tasks and missing reports as of a day', async () => {

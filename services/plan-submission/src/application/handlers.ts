@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { EventStore } from '@wenming/eventstore';
 import {
+  canAccessUnit,
   checkId,
   ForbiddenTransitionError,
   type Json,
@@ -16,11 +17,12 @@ import {
   requestCommandRunner,
   requireRole,
   requireUnitAccess,
+  requireWrite,
   ValidationError,
 } from '@wenming/service-kit';
 import { type CampaignPhase, type CampaignState, campaignDecider, type PhaseSchedule } from '../domain/campaign.js';
 import type { AwardRules, StandardsCatalog } from '../domain/catalog.js';
-import { type PlanCommand, type PlanContent, type PlanState, planDecider, planStateName } from '../domain/plan.js';
+import { type PlanCommand, type PlanContent, type PlanState, planDecider, planIdTaken, planStateName } from '../domain/plan.js';
 import { type RuleChange, ruleDecider } from '../domain/rule.js';
 import { type EvidenceRef, monthlyReportDueDate, type Person, type ReviewComment } from '../domain/shared.js';
 import { type SummaryKind, summaryDecider, summaryId } from '../domain/summary.js';
@@ -40,6 +42,7 @@ const REVIEWERS: Role[] = ['office'];
 const UNIT_ADMINS: Role[] = ['office', 'admin'];
 
 type Plan = Exclude<PlanState, { status: 'none' }>;
+type Campaign = Exclude<CampaignState, { status: 'none' }>;
 
 function key(req: Json): string {
   return String(req.idempotencyKey ?? '');
@@ -68,20 +71,29 @@ export function createApplication(options: ApplicationOptions) {
 
   const run = requestCommandRunner(store, now);
 
-  async function campaign(campaignId: string): Promise<Exclude<CampaignState, { status: 'none' }>> {
+  async function campaign(campaignId: string): Promise<Campaign> {
     const { state } = await loadState(store, streams.campaign(checkId('campaignId', campaignId)), campaignDecider);
     if (state.status === 'none') throw new NotFoundError('campaign', campaignId);
     return state;
   }
 
-  async function unit(unitId: string): Promise<UnitState> {
-    return (await loadState(store, streams.unit(checkId('unitId', unitId)), unitDecider)).state;
+  /** `field` names where the id came from, so a bad one is refused naming it. */
+  async function unit(unitId: string, field = 'unitId'): Promise<UnitState> {
+    return (await loadState(store, streams.unit(checkId(field, unitId)), unitDecider)).state;
   }
 
-  async function parentInfo(parentUnitId: string | undefined) {
+  /** A unit id that names an active unit of the hierarchy (a successor, an organiser). */
+  async function activeUnit(field: string, unitId: string): Promise<string> {
+    const u = await unit(unitId, field);
+    if (u.status !== 'active')
+      throw new ValidationError(field, `unit ${unitId} is ${u.status === 'none' ? 'not registered' : 'dissolved'}`);
+    return unitId;
+  }
+
+  async function parentInfo(parentUnitId: string | undefined, field = 'parentUnitId') {
     if (!parentUnitId) return {};
-    const parent = await unit(parentUnitId);
-    if (parent.status === 'none') throw new ValidationError('parentUnitId', `unit ${parentUnitId} is not registered`);
+    const parent = await unit(parentUnitId, field);
+    if (parent.status === 'none') throw new ValidationError(field, `unit ${parentUnitId} is not registered`);
     return { parentKind: parent.kind, parentDissolved: parent.status === 'dissolved' };
   }
 
@@ -105,6 +117,20 @@ export function createApplication(options: ApplicationOptions) {
   function asUnit(principal: Principal, unitId: string) {
     requireRole(principal, 'unit');
     requireUnitAccess(principal, unitId);
+  }
+
+  /**
+   * A plan the caller acts on as its unit. The role is checked from the token alone,
+   * before anything is read; then another unit's plan is answered exactly as a plan
+   * that does not exist (DESIGN §5: hidden looks like absent), so no answer tells a
+   * unit whether, or in which state, another unit's plan exists.
+   */
+  async function unitsPlan(principal: Principal, planId: string): Promise<Plan> {
+    requireRole(principal, 'unit');
+    requireWrite(principal);
+    const p = await plan(planId);
+    if (!canAccessUnit(principal, p.unitId)) throw new NotFoundError('plan', planId);
+    return p;
   }
 
   function taskIdsInForce(p: Plan): string[] {
@@ -165,6 +191,7 @@ export function createApplication(options: ApplicationOptions) {
     async DefineCampaign(principal: Principal, req: Json) {
       requireRole(principal, ...REVIEWERS);
       const campaignId = checkId('campaignId', req.campaignId || newId());
+      if (req.organizerUnitId) await activeUnit('organizerUnitId', req.organizerUnitId);
       const r = await run({
         principal,
         roles: REVIEWERS,
@@ -191,16 +218,15 @@ export function createApplication(options: ApplicationOptions) {
       return reply(r, { campaignId });
     },
     async EnrollCampaignUnits(principal: Principal, req: Json) {
+      requireRole(principal, ...REVIEWERS);
       const unitIds = (req.unitIds ?? []) as string[];
-      for (const [i, id] of unitIds.entries()) {
-        const u = await unit(id);
-        if (u.status !== 'active')
-          throw new ValidationError(`unitIds[${i}]`, `unit ${id} is ${u.status === 'none' ? 'not registered' : 'dissolved'}`);
-      }
+      for (const [i, id] of unitIds.entries()) await activeUnit(`unitIds[${i}]`, id);
       return campaignCmd(principal, req, { type: 'EnrollCampaignUnits', data: { unitIds } });
     },
-    WithdrawCampaignUnits: (principal: Principal, req: Json) =>
-      campaignCmd(principal, req, { type: 'WithdrawCampaignUnits', data: { unitIds: req.unitIds ?? [], reason: req.reason } }),
+    WithdrawCampaignUnits: (principal: Principal, req: Json) => {
+      const unitIds = ((req.unitIds ?? []) as unknown[]).map((id, i) => checkId(`unitIds[${i}]`, id));
+      return campaignCmd(principal, req, { type: 'WithdrawCampaignUnits', data: { unitIds, reason: req.reason } });
+    },
     RescheduleCampaignPhases: (principal: Principal, req: Json) =>
       campaignCmd(principal, req, { type: 'RescheduleCampaignPhases', data: { phases: req.phases ?? [], reason: req.reason } }),
     StartCampaignPhase: (principal: Principal, req: Json) =>
@@ -244,6 +270,7 @@ export function createApplication(options: ApplicationOptions) {
       return reply(r, { unitId });
     },
     async ChangeUnitDetails(principal: Principal, req: Json) {
+      requireRole(principal, ...UNIT_ADMINS);
       const current = await unit(req.unitId);
       const parent = current.status === 'none' ? {} : await parentInfo(current.parentUnitId);
       return unitCmd(principal, req, {
@@ -259,14 +286,16 @@ export function createApplication(options: ApplicationOptions) {
       });
     },
     async MoveUnit(principal: Principal, req: Json) {
+      requireRole(principal, ...UNIT_ADMINS);
+      const unitId = checkId('unitId', req.unitId);
       const to = checkId('toParentUnitId', req.toParentUnitId);
       return unitCmd(principal, req, {
         type: 'MoveUnit',
         data: {
           toParentUnitId: to,
           reason: req.reason,
-          isDescendant: await isDescendant(to, String(req.unitId)),
-          ...(await parentInfo(to)),
+          isDescendant: await isDescendant(to, unitId),
+          ...(await parentInfo(to, 'toParentUnitId')),
         },
       });
     },
@@ -282,8 +311,12 @@ export function createApplication(options: ApplicationOptions) {
         { type: 'DesignateUnitCampaignOffice', data: { officeName: req.officeName ?? '', contact: (req.contact ?? {}) as Person } },
         [...UNIT_ADMINS, 'unit'],
       ),
-    DissolveUnit: (principal: Principal, req: Json) =>
-      unitCmd(principal, req, { type: 'DissolveUnit', data: { successorUnitId: req.successorUnitId, reason: req.reason } }),
+    async DissolveUnit(principal: Principal, req: Json) {
+      requireRole(principal, ...UNIT_ADMINS);
+      // The successor takes over the unit's place in the hierarchy: it must be a unit of it.
+      const successorUnitId = req.successorUnitId ? await activeUnit('successorUnitId', req.successorUnitId) : undefined;
+      return unitCmd(principal, req, { type: 'DissolveUnit', data: { successorUnitId, reason: req.reason } });
+    },
 
     // ── Plans ──
     async DraftPlan(principal: Principal, req: Json) {
@@ -293,6 +326,10 @@ export function createApplication(options: ApplicationOptions) {
       if (c.status === 'closed') throw new ForbiddenTransitionError('campaign closed', 'draft a plan');
       if (!c.unitIds.includes(unitId)) throw new ValidationError('unitId', `unit ${unitId} is not enrolled in campaign ${c.campaignId}`);
       const planId = checkId('planId', req.planId || newId());
+      // The decider refuses another unit's plan id too; this read comes first so that a
+      // repeat of that unit's idempotency key is refused rather than answered as a replay.
+      const existing = (await loadState(store, streams.plan(planId), planDecider)).state;
+      if (existing.status !== 'none' && existing.unitId !== unitId) throw planIdTaken();
       const r = await run({
         principal,
         roles: ['unit'],
@@ -303,25 +340,30 @@ export function createApplication(options: ApplicationOptions) {
         campaignId: c.campaignId,
         command: {
           type: 'DraftPlan',
-          data: { planId, campaignId: c.campaignId, unitId, content: (req.content ?? {}) as PlanContent, catalog: c.catalogIndex },
+          data: {
+            planId,
+            campaignId: c.campaignId,
+            unitId,
+            content: (req.content ?? {}) as PlanContent,
+            catalog: c.catalogIndex,
+            period: c.period,
+          },
         },
       });
       return reply(r, { planId });
     },
     async RevisePlanDraft(principal: Principal, req: Json) {
-      const p = await plan(req.planId);
-      asUnit(principal, p.unitId);
+      const p = await unitsPlan(principal, req.planId);
       const c = await campaign(p.campaignId);
       return reply(
         await onPlan(principal, ['unit'], p, req, {
           type: 'RevisePlanDraft',
-          data: { content: (req.content ?? {}) as PlanContent, changeNote: req.changeNote, catalog: c.catalogIndex },
+          data: { content: (req.content ?? {}) as PlanContent, changeNote: req.changeNote, catalog: c.catalogIndex, period: c.period },
         }),
       );
     },
     async SubmitPlan(principal: Principal, req: Json) {
-      const p = await plan(req.planId);
-      asUnit(principal, p.unitId);
+      const p = await unitsPlan(principal, req.planId);
       const c = await campaign(p.campaignId);
       const r = await onPlan(principal, ['unit'], p, req, {
         type: 'SubmitPlan',
@@ -329,6 +371,7 @@ export function createApplication(options: ApplicationOptions) {
           submittedOn: today(),
           contentSha256: sha256(p.content),
           catalog: c.catalogIndex,
+          period: c.period,
           ...(c.planSubmissionDeadline ? { deadline: c.planSubmissionDeadline } : {}),
         },
       });
@@ -336,44 +379,43 @@ export function createApplication(options: ApplicationOptions) {
       return reply(r, { submission: submitted?.type === 'PlanSubmitted' ? submitted.data.submission : 0 });
     },
     ReturnPlan: (principal: Principal, req: Json) =>
-      review(principal, req, { type: 'ReturnPlan', data: { comments: (req.comments ?? []) as ReviewComment[] } }),
+      review(principal, req, () => ({ type: 'ReturnPlan', data: { comments: (req.comments ?? []) as ReviewComment[] } })),
     ApprovePlan: (principal: Principal, req: Json) =>
-      review(principal, req, {
+      review(principal, req, (c) => ({
         type: 'ApprovePlan',
-        data: { effectiveDate: req.effectiveDate || today(), comments: req.comments as ReviewComment[] | undefined },
-      }),
+        data: { effectiveDate: req.effectiveDate || today(), comments: req.comments as ReviewComment[] | undefined, period: c.period },
+      })),
     async SubmitPlanAmendment(principal: Principal, req: Json) {
-      const p = await plan(req.planId);
-      asUnit(principal, p.unitId);
+      const p = await unitsPlan(principal, req.planId);
       const c = await campaign(p.campaignId);
       const content = (req.content ?? {}) as PlanContent;
       const amendmentId = `${p.planId}-a${Math.max(1, p.version)}-${key(req).slice(0, 40)}`.replace(/[^A-Za-z0-9_.:-]/g, '_');
       const r = await onPlan(principal, ['unit'], p, req, {
         type: 'SubmitPlanAmendment',
-        data: { amendmentId, content, reason: req.reason, contentSha256: sha256(content), catalog: c.catalogIndex },
+        data: { amendmentId, content, reason: req.reason, contentSha256: sha256(content), catalog: c.catalogIndex, period: c.period },
       });
       const e = r.events.find((x) => x.type === 'PlanAmendmentSubmitted');
       return reply(r, { amendmentId: e?.type === 'PlanAmendmentSubmitted' ? e.data.amendmentId : amendmentId });
     },
     ApprovePlanAmendment: (principal: Principal, req: Json) =>
-      review(principal, req, {
+      review(principal, req, (c) => ({
         type: 'ApprovePlanAmendment',
         data: {
           amendmentId: req.amendmentId ?? '',
           effectiveDate: req.effectiveDate || today(),
           comments: req.comments as ReviewComment[] | undefined,
+          period: c.period,
         },
-      }),
+      })),
     ReturnPlanAmendment: (principal: Principal, req: Json) =>
-      review(principal, req, {
+      review(principal, req, () => ({
         type: 'ReturnPlanAmendment',
         data: { amendmentId: req.amendmentId ?? '', comments: (req.comments ?? []) as ReviewComment[] },
-      }),
+      })),
 
     // ── Reporting ──
     async SubmitMonthlyTaskReport(principal: Principal, req: Json) {
-      const p = await plan(req.planId);
-      asUnit(principal, p.unitId);
+      const p = await unitsPlan(principal, req.planId);
       const c = await campaign(p.campaignId);
       const month = String(req.month ?? '');
       if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw new ValidationError('month', 'must be a month YYYY-MM');
@@ -392,13 +434,14 @@ export function createApplication(options: ApplicationOptions) {
           planStatus: planStateName(p),
           planApproved: p.version > 0,
           taskIds: taskIdsInForce(p),
+          period: c.period,
         },
       });
       return reply(r, { reportId });
     },
     async CorrectMonthlyTaskReport(principal: Principal, req: Json) {
-      const { p, month } = await reportPlan(req.reportId);
-      asUnit(principal, p.unitId);
+      const { planId, month } = reportOf(req.reportId);
+      const p = await unitsPlan(principal, planId);
       return reply(
         await onReport(principal, ['unit'], p, month, req, {
           type: 'CorrectMonthlyTaskReport',
@@ -408,7 +451,8 @@ export function createApplication(options: ApplicationOptions) {
     },
     async ReviewMonthlyTaskReport(principal: Principal, req: Json) {
       requireRole(principal, ...REVIEWERS);
-      const { p, month } = await reportPlan(req.reportId);
+      const { planId, month } = reportOf(req.reportId);
+      const p = await plan(planId);
       return reply(
         await onReport(principal, REVIEWERS, p, month, req, {
           type: 'ReviewMonthlyTaskReport',
@@ -417,8 +461,8 @@ export function createApplication(options: ApplicationOptions) {
       );
     },
     async SubmitSummary(principal: Principal, req: Json) {
-      const p = await plan(req.planId);
-      asUnit(principal, p.unitId);
+      const p = await unitsPlan(principal, req.planId);
+      const c = await campaign(p.campaignId);
       const kind = req.kind as SummaryKind;
       const year = Number(req.year ?? 0);
       const id = summaryId(p.planId, kind, year, req.half);
@@ -447,6 +491,7 @@ export function createApplication(options: ApplicationOptions) {
             ...(req.documents?.length ? { documents: req.documents } : {}),
             planApproved: p.version > 0,
             planStatus: planStateName(p),
+            period: c.period,
           },
         },
       });
@@ -457,7 +502,7 @@ export function createApplication(options: ApplicationOptions) {
       asUnit(principal, unitId);
       let campaignId: string | undefined;
       if (req.planId) {
-        const p = await plan(req.planId);
+        const p = await unitsPlan(principal, req.planId);
         if (p.unitId !== unitId) throw new ValidationError('planId', `plan ${p.planId} belongs to unit ${p.unitId}`);
         campaignId = p.campaignId;
       }
@@ -492,12 +537,12 @@ export function createApplication(options: ApplicationOptions) {
     },
     async RepealRule(principal: Principal, req: Json) {
       const ruleId = checkId('ruleId', req.ruleId);
+      requireRole(principal, 'unit');
+      requireWrite(principal);
       let unitId: string | undefined;
-      for await (const e of store.readStream(streams.rule(ruleId))) {
-        unitId ??= (e.data as { unitId?: string }).unitId;
-      }
-      if (!unitId) throw new NotFoundError('rule', ruleId);
-      asUnit(principal, unitId);
+      for await (const e of store.readStream(streams.rule(ruleId), { maxCount: 1 })) unitId = (e.data as { unitId?: string }).unitId;
+      // Another unit's rule is answered as a rule that does not exist.
+      if (!unitId || !canAccessUnit(principal, unitId)) throw new NotFoundError('rule', ruleId);
       return reply(
         await run({
           principal,
@@ -512,19 +557,19 @@ export function createApplication(options: ApplicationOptions) {
     },
   };
 
-  async function review(principal: Principal, req: Json, command: PlanCommand) {
+  /** The office reviews any plan; the command is built with the plan's campaign (its period bounds the effective date). */
+  async function review(principal: Principal, req: Json, command: (c: Campaign) => PlanCommand) {
     requireRole(principal, ...REVIEWERS);
     const p = await plan(req.planId);
-    const r = await onPlan(principal, REVIEWERS, p, req, command);
+    const r = await onPlan(principal, REVIEWERS, p, req, command(await campaign(p.campaignId)));
     const e = r.events[0];
     return reply(r, e && (e.type === 'PlanApproved' || e.type === 'PlanAmendmentApproved') ? { version: e.data.version } : {});
   }
 
-  async function reportPlan(reportId: string | undefined) {
+  function reportOf(reportId: string | undefined) {
     const m = /^(.+)-(\d{4}-\d{2})$/.exec(reportId ?? '');
     if (!m) throw new ValidationError('reportId', 'is <planId>-<YYYY-MM>');
-    const p = await plan(m[1]!);
-    return { p, month: m[2]! };
+    return { planId: m[1]!, month: m[2]! };
   }
 }
 

@@ -6,9 +6,8 @@
 // plan, report or history is answered exactly as one that does not exist. Overdue
 // answers are computed against `asOf` (a day passed in by the caller) because the
 // domain has no clock.
-import type { EventStore } from '@wenming/eventstore';
+import type { EventStore, RecordedEvent } from '@wenming/eventstore';
 import type { Filter, ReadStore } from '@wenming/readstore';
-import type { RecordedEvent } from '@wenming/eventstore';
 import {
   canAccessUnit,
   checkId,

@@ -9,7 +9,8 @@ import {
   type DateRange,
   type EvidenceRef,
   ForbiddenTransitionError,
-  isDate,
+  periodOrSane,
+  requireDate,
   requireText,
   ValidationError,
 } from './shared.js';
@@ -183,9 +184,7 @@ function decideDefine(command: DefineCampaign['data']): CampaignEvent[] {
   requireText('title', command.title);
   checkDateRange('period', command.period);
   checkPhases('phases', command.phases, command.period);
-  if (command.planSubmissionDeadline && !isDate(command.planSubmissionDeadline)) {
-    throw new ValidationError('planSubmissionDeadline', 'must be a calendar day YYYY-MM-DD');
-  }
+  if (command.planSubmissionDeadline) requireDate('planSubmissionDeadline', command.planSubmissionDeadline, periodOrSane(command.period));
   const dueDay = command.monthlyReportDueDay || DEFAULT_MONTHLY_REPORT_DUE_DAY;
   if (!Number.isInteger(dueDay) || dueDay < 1 || dueDay > 28) {
     throw new ValidationError('monthlyReportDueDay', 'is a day of the next month, 1 to 28');

@@ -67,6 +67,21 @@ describe('Campaign: definition', () => {
       .thenThrows(ValidationError, (e) => e.field === 'monthlyReportDueDay');
   });
 
+  it('the period lies within the years 2000-2100 and the plan deadline inside the period', () => {
+    const cases: [Partial<CampaignDefined['data']>, string][] = [
+      [{ period: { startDate: '0001-01-01', endDate: '2027-12-31' } }, 'period.startDate'],
+      [{ period: { startDate: '2025-01-01', endDate: '9999-12-31' } }, 'period.endDate'],
+      [{ planSubmissionDeadline: '9999-12-31' }, 'planSubmissionDeadline'],
+      [{ planSubmissionDeadline: '2024-12-31' }, 'planSubmissionDeadline'],
+      [{ planSubmissionDeadline: '2028-01-01' }, 'planSubmissionDeadline'],
+    ];
+    for (const [change, field] of cases)
+      spec
+        .given([])
+        .when({ type: 'DefineCampaign', data: { ...definedData, phases: [], ...change } })
+        .thenThrows(ValidationError, (e) => e.field === field);
+  });
+
   it('a step of 整改提高 cannot be scheduled without its phase', () =>
     spec
       .given([])

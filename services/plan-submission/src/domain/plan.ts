@@ -9,10 +9,11 @@ import type { CatalogIndex } from './catalog.js';
 import {
   assertNever,
   checkComments,
+  type DateRange,
   type EvidenceRef,
   ForbiddenTransitionError,
-  isDate,
   type Person,
+  periodOrSane,
   type ReviewComment,
   requireDate,
   requireText,
@@ -119,23 +120,25 @@ export const PLAN_EVENT_TYPES: readonly PlanEvent['type'][] = [
 
 // ── Commands ────────────────────────────────────────────────────────────────
 
-/** What the campaign lets the plan link to (from its latest catalog). */
+/** What the campaign lets the plan link to (its latest catalog) and the period every date of the plan falls in. */
 interface CatalogContext {
   catalog: CatalogIndex;
+  period: DateRange;
 }
 
 export type DraftPlan = DomainEvent<'DraftPlan', PlanDrafted['data'] & CatalogContext>;
 export type RevisePlanDraft = DomainEvent<'RevisePlanDraft', { content: PlanContent; changeNote?: string } & CatalogContext>;
 export type SubmitPlan = DomainEvent<'SubmitPlan', { submittedOn: string; contentSha256: string; deadline?: string } & CatalogContext>;
 export type ReturnPlan = DomainEvent<'ReturnPlan', { comments: ReviewComment[] }>;
-export type ApprovePlan = DomainEvent<'ApprovePlan', { effectiveDate: string; comments?: ReviewComment[] }>;
+/** `period` is the campaign's: an approval takes effect within it. */
+export type ApprovePlan = DomainEvent<'ApprovePlan', { effectiveDate: string; comments?: ReviewComment[]; period: DateRange }>;
 export type SubmitPlanAmendment = DomainEvent<
   'SubmitPlanAmendment',
   { amendmentId: string; content: PlanContent; reason?: string; contentSha256: string } & CatalogContext
 >;
 export type ApprovePlanAmendment = DomainEvent<
   'ApprovePlanAmendment',
-  { amendmentId: string; effectiveDate: string; comments?: ReviewComment[] }
+  { amendmentId: string; effectiveDate: string; comments?: ReviewComment[]; period: DateRange }
 >;
 export type ReturnPlanAmendment = DomainEvent<'ReturnPlanAmendment', { amendmentId: string; comments: ReviewComment[] }>;
 
@@ -177,8 +180,9 @@ export type PlanStatus = PlanState['status'];
 
 // ── Content rules ───────────────────────────────────────────────────────────
 
-/** Links to the catalog must exist, whatever the plan's completeness. */
-function checkLinks(content: PlanContent, catalog: CatalogIndex, field = 'content'): void {
+/** Links to the catalog must exist and dates fall within the campaign's period, whatever the plan's completeness. */
+function checkLinks(content: PlanContent, { catalog, period }: CatalogContext, field = 'content'): void {
+  const within = periodOrSane(period);
   const dimension = (at: string, id: string | undefined) => {
     if (id && !catalog.dimensionIds.includes(id)) throw new ValidationError(at, `${id} is not a dimension of the campaign's catalog`);
   };
@@ -197,7 +201,10 @@ function checkLinks(content: PlanContent, catalog: CatalogIndex, field = 'conten
   (content.tasks ?? []).forEach((t, i) => {
     dimension(`${field}.tasks[${i}].dimensionId`, t.dimensionId);
     criteria(`${field}.tasks[${i}].criterionIds`, t.criterionIds);
-    if (t.deadlineDate && !isDate(t.deadlineDate)) throw new ValidationError(`${field}.tasks[${i}].deadlineDate`, 'must be YYYY-MM-DD');
+    if (t.deadlineDate) requireDate(`${field}.tasks[${i}].deadlineDate`, t.deadlineDate, within);
+  });
+  (content.plannedRules ?? []).forEach((r, i) => {
+    if (r.dueDate) requireDate(`${field}.plannedRules[${i}].dueDate`, r.dueDate, within);
   });
   const taskIds = (content.tasks ?? []).map((t) => t.taskId);
   const dup = taskIds.find((id, i) => id && taskIds.indexOf(id) !== i);
@@ -250,6 +257,11 @@ export function planStateName(state: PlanState): string {
   return STATE_NAMES[state.status];
 }
 
+/** The one answer to drafting under an id another unit's plan holds. */
+export function planIdTaken(): ValidationError {
+  return new ValidationError('planId', 'is taken: choose another id, or leave it empty and the server gives one');
+}
+
 function forbidden(state: PlanState, attempted: string, reason?: string): never {
   throw new ForbiddenTransitionError(planStateName(state), attempted, reason);
 }
@@ -257,19 +269,22 @@ function forbidden(state: PlanState, attempted: string, reason?: string): never 
 export function decidePlan(command: PlanCommand, state: PlanState): PlanEvent[] {
   switch (command.type) {
     case 'DraftPlan': {
+      // Plan ids are one namespace for every unit. Another unit's plan under this id
+      // is refused with the same answer whatever its state, so nothing of it leaks.
+      if (state.status !== 'none' && state.unitId !== command.data.unitId) throw planIdTaken();
       if (state.status !== 'none') forbidden(state, 'draft the plan', 'it exists; revise it');
-      const { catalog, ...d } = command.data;
+      const { catalog, period, ...d } = command.data;
       requireText('planId', d.planId);
       requireText('campaignId', d.campaignId);
       requireText('unitId', d.unitId);
-      checkLinks(d.content, catalog);
+      checkLinks(d.content, { catalog, period });
       return [{ type: 'PlanDrafted', data: d }];
     }
     case 'RevisePlanDraft': {
       if (state.status !== 'draft' && state.status !== 'returned' && state.status !== 'revised') {
         forbidden(state, 'revise the plan', state.status === 'approved' ? 'submit an amendment instead' : undefined);
       }
-      checkLinks(command.data.content, command.data.catalog);
+      checkLinks(command.data.content, command.data);
       if (state.status === 'returned')
         requireText('changeNote', command.data.changeNote, 'say how the revision answers the review comments');
       return [
@@ -286,9 +301,9 @@ export function decidePlan(command: PlanCommand, state: PlanState): PlanEvent[] 
     case 'SubmitPlan': {
       if (state.status === 'returned') forbidden(state, 'submit the plan', 'revise it in answer to the review comments first');
       if (state.status !== 'draft' && state.status !== 'revised') forbidden(state, 'submit the plan');
-      const { submittedOn, deadline, contentSha256, catalog } = command.data;
+      const { submittedOn, deadline, contentSha256 } = command.data;
       requireDate('submittedOn', submittedOn);
-      checkLinks(state.content, catalog);
+      checkLinks(state.content, command.data);
       checkComplete(state.content);
       return [
         {
@@ -311,7 +326,7 @@ export function decidePlan(command: PlanCommand, state: PlanState): PlanEvent[] 
     }
     case 'ApprovePlan': {
       if (state.status !== 'submitted') forbidden(state, 'approve the plan', 'only a submitted plan is reviewed');
-      const effectiveDate = requireDate('effectiveDate', command.data.effectiveDate);
+      const effectiveDate = requireDate('effectiveDate', command.data.effectiveDate, periodOrSane(command.data.period));
       return [
         {
           type: 'PlanApproved',
@@ -334,10 +349,10 @@ export function decidePlan(command: PlanCommand, state: PlanState): PlanEvent[] 
           state.status === 'amendment_under_review' ? 'one amendment is under review' : 'only an approved plan is amended',
         );
       }
-      const { amendmentId, content, reason, contentSha256, catalog } = command.data;
+      const { amendmentId, content, reason, contentSha256 } = command.data;
       requireText('amendmentId', amendmentId);
       const why = requireText('reason', reason, 'say why the approved plan changes');
-      checkLinks(content, catalog);
+      checkLinks(content, command.data);
       checkComplete(content);
       return [{ type: 'PlanAmendmentSubmitted', data: { planId: state.planId, amendmentId, content, reason: why, contentSha256 } }];
     }
@@ -345,7 +360,7 @@ export function decidePlan(command: PlanCommand, state: PlanState): PlanEvent[] 
       if (state.status !== 'amendment_under_review') forbidden(state, 'approve an amendment', 'no amendment is under review');
       if (command.data.amendmentId !== state.amendmentId)
         throw new ValidationError('amendmentId', `the amendment under review is ${state.amendmentId}`);
-      const effectiveDate = requireDate('effectiveDate', command.data.effectiveDate);
+      const effectiveDate = requireDate('effectiveDate', command.data.effectiveDate, periodOrSane(command.data.period));
       return [
         {
           type: 'PlanAmendmentApproved',

@@ -1,15 +1,17 @@
 // The plan lifecycle of seed 000 三.1 ("实施方案报市直机关创建办审核后方可实施"):
 // draft → submitted → approved, or returned with comments naming what to fix →
 // revised → resubmitted; an approved plan is amended and the amendment reviewed again.
+import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ForbiddenTransitionError, ValidationError } from '@wenming/service-kit';
 import { DeciderSpecification } from '@wenming/service-kit/testing';
 import { type PlanEvent, planDecider } from './plan.js';
-import { COMPLETE_PLAN, SIX_TYPES } from './test-data.js';
+import { CAMPAIGN_PERIOD, COMPLETE_PLAN, SIX_TYPES } from './test-data.js';
 
 const spec = DeciderSpecification.for(planDecider);
 const planId = 'p1';
 const catalog = SIX_TYPES;
+const period = CAMPAIGN_PERIOD;
 const drafted: PlanEvent = { type: 'PlanDrafted', data: { planId, campaignId: 'c1', unitId: 'u1', content: COMPLETE_PLAN } };
 const submitted: PlanEvent = {
   type: 'PlanSubmitted',
@@ -27,19 +29,19 @@ const amendment: PlanEvent = {
   data: { planId, amendmentId: 'a1', content: COMPLETE_PLAN, reason: '增加建章立制任务', contentSha256: 'sha-a1' },
 };
 const submit = (submittedOn = '2025-02-20', deadline: string | undefined = '2025-02-28') =>
-  ({ type: 'SubmitPlan', data: { submittedOn, contentSha256: 'sha-1', catalog, ...(deadline ? { deadline } : {}) } }) as const;
+  ({ type: 'SubmitPlan', data: { submittedOn, contentSha256: 'sha-1', catalog, period, ...(deadline ? { deadline } : {}) } }) as const;
 
 describe('Plan: drafting', () => {
   it('a unit drafts its plan for a campaign', () =>
     spec
       .given([])
-      .when({ type: 'DraftPlan', data: { planId, campaignId: 'c1', unitId: 'u1', content: COMPLETE_PLAN, catalog } })
+      .when({ type: 'DraftPlan', data: { planId, campaignId: 'c1', unitId: 'u1', content: COMPLETE_PLAN, catalog, period } })
       .then(drafted));
 
   it('a draft may be incomplete, but its links must be criteria of the campaign catalog', () => {
     spec
       .given([])
-      .when({ type: 'DraftPlan', data: { planId, campaignId: 'c1', unitId: 'u1', content: { title: '草稿' }, catalog } })
+      .when({ type: 'DraftPlan', data: { planId, campaignId: 'c1', unitId: 'u1', content: { title: '草稿' }, catalog, period } })
       .then({
         type: 'PlanDrafted',
         data: { planId, campaignId: 'c1', unitId: 'u1', content: { title: '草稿' } },
@@ -50,19 +52,83 @@ describe('Plan: drafting', () => {
     };
     spec
       .given([])
-      .when({ type: 'DraftPlan', data: { planId, campaignId: 'c1', unitId: 'u1', content: badLink, catalog } })
+      .when({ type: 'DraftPlan', data: { planId, campaignId: 'c1', unitId: 'u1', content: badLink, catalog, period } })
       .thenThrows(ValidationError, (e) => e.field === 'content.measures[0].criterionIds[0]');
   });
 
   it('a draft is revised freely; drafting twice is forbidden', () => {
     spec
       .given([drafted])
-      .when({ type: 'RevisePlanDraft', data: { content: COMPLETE_PLAN, catalog } })
+      .when({ type: 'RevisePlanDraft', data: { content: COMPLETE_PLAN, catalog, period } })
       .then({ type: 'PlanDraftRevised', data: { planId, content: COMPLETE_PLAN } });
     spec
       .given([drafted])
-      .when({ type: 'DraftPlan', data: { planId, campaignId: 'c1', unitId: 'u1', content: COMPLETE_PLAN, catalog } })
+      .when({ type: 'DraftPlan', data: { planId, campaignId: 'c1', unitId: 'u1', content: COMPLETE_PLAN, catalog, period } })
       .thenThrows(ForbiddenTransitionError, (e) => e.currentState === 'draft');
+  });
+});
+
+describe('Plan: ids and dates', () => {
+  const otherUnits = { planId, campaignId: 'c1', unitId: 'u2', content: COMPLETE_PLAN, catalog, period };
+  it('drafting under an id another unit’s plan holds gets one answer, whatever that plan’s state', () => {
+    const answers = [[drafted], [drafted, submitted], [drafted, submitted, approved], [drafted, submitted, returned]].map((given) => {
+      let message = '';
+      spec
+        .given(given)
+        .when({ type: 'DraftPlan', data: otherUnits })
+        .thenThrows(ValidationError, (e) => {
+          message = e.message;
+          return e.field === 'planId';
+        });
+      return message;
+    });
+    for (const m of answers) assert.equal(m, answers[0]);
+    assert.doesNotMatch(answers[0]!, /draft|submitted|approved|returned/);
+  });
+
+  it('task deadlines and planned rules fall within the campaign’s period', () => {
+    const task = COMPLETE_PLAN.tasks![0]!;
+    for (const deadlineDate of ['2024-12-31', '2028-01-01', '0001-01-01', '9999-12-31'])
+      spec
+        .given([])
+        .when({
+          type: 'DraftPlan',
+          data: { ...otherUnits, unitId: 'u1', content: { ...COMPLETE_PLAN, tasks: [{ ...task, deadlineDate }] } },
+        })
+        .thenThrows(ValidationError, (e) => e.field === 'content.tasks[0].deadlineDate' && /outside the campaign period/.test(e.message));
+    spec
+      .given([drafted])
+      .when({
+        type: 'RevisePlanDraft',
+        data: { content: { ...COMPLETE_PLAN, plannedRules: [{ title: 'x', dueDate: '2099-01-01' }] }, catalog, period },
+      })
+      .thenThrows(ValidationError, (e) => e.field === 'content.plannedRules[0].dueDate');
+    spec
+      .given([drafted, submitted, approved])
+      .when({
+        type: 'SubmitPlanAmendment',
+        data: {
+          amendmentId: 'a1',
+          reason: 'x',
+          contentSha256: 'sha-a1',
+          catalog,
+          period,
+          content: { ...COMPLETE_PLAN, tasks: [{ ...task, deadlineDate: '2030-06-30' }] },
+        },
+      })
+      .thenThrows(ValidationError, (e) => e.field === 'content.tasks[0].deadlineDate');
+  });
+
+  it('an approval takes effect within the campaign’s period', () => {
+    for (const effectiveDate of ['0001-01-01', '2024-12-31', '2028-01-01'])
+      spec
+        .given([drafted, submitted])
+        .when({ type: 'ApprovePlan', data: { effectiveDate, period } })
+        .thenThrows(ValidationError, (e) => e.field === 'effectiveDate');
+    spec
+      .given([drafted, submitted, approved, amendment])
+      .when({ type: 'ApprovePlanAmendment', data: { amendmentId: 'a1', effectiveDate: '9999-01-01', period } })
+      .thenThrows(ValidationError, (e) => e.field === 'effectiveDate');
   });
 });
 
@@ -95,7 +161,7 @@ describe('Plan: submission, with deadline awareness', () => {
       .thenThrows(ForbiddenTransitionError, (e) => e.currentState === 'submitted');
     spec
       .given([drafted, submitted])
-      .when({ type: 'RevisePlanDraft', data: { content: COMPLETE_PLAN, catalog } })
+      .when({ type: 'RevisePlanDraft', data: { content: COMPLETE_PLAN, catalog, period } })
       .thenThrows(ForbiddenTransitionError, (e) => e.currentState === 'submitted');
   });
 });
@@ -104,13 +170,13 @@ describe('Plan: review by the campaign office', () => {
   it('the office approves a submitted plan: version 1 is in force', () =>
     spec
       .given([drafted, submitted])
-      .when({ type: 'ApprovePlan', data: { effectiveDate: '2025-03-01' } })
+      .when({ type: 'ApprovePlan', data: { effectiveDate: '2025-03-01', period } })
       .then(approved));
 
   it('approving a draft is forbidden, naming the current state', () =>
     spec
       .given([drafted])
-      .when({ type: 'ApprovePlan', data: { effectiveDate: '2025-03-01' } })
+      .when({ type: 'ApprovePlan', data: { effectiveDate: '2025-03-01', period } })
       .thenThrows(ForbiddenTransitionError, (e) => e.currentState === 'draft' && e.message.includes('draft')));
 
   it('the office returns a plan with comments naming what to fix', () =>
@@ -144,11 +210,11 @@ describe('Plan: returned → revised → resubmitted', () => {
   it('the revision of a returned plan says how it answers the comments', () => {
     spec
       .given([drafted, submitted, returned])
-      .when({ type: 'RevisePlanDraft', data: { content: COMPLETE_PLAN, catalog } })
+      .when({ type: 'RevisePlanDraft', data: { content: COMPLETE_PLAN, catalog, period } })
       .thenThrows(ValidationError, (e) => e.field === 'changeNote');
     spec
       .given([drafted, submitted, returned])
-      .when({ type: 'RevisePlanDraft', data: { content: COMPLETE_PLAN, catalog, changeNote: '已按意见分解任务' } })
+      .when({ type: 'RevisePlanDraft', data: { content: COMPLETE_PLAN, catalog, period, changeNote: '已按意见分解任务' } })
       .then(revised);
   });
 
@@ -161,21 +227,21 @@ describe('Plan: returned → revised → resubmitted', () => {
   it('a revised plan is not approved before it is resubmitted', () =>
     spec
       .given([drafted, submitted, returned, revised])
-      .when({ type: 'ApprovePlan', data: { effectiveDate: '2025-03-01' } })
+      .when({ type: 'ApprovePlan', data: { effectiveDate: '2025-03-01', period } })
       .thenThrows(ForbiddenTransitionError, (e) => e.currentState === 'revised'));
 });
 
 describe('Plan: amendments of an approved plan', () => {
   const amend = {
     type: 'SubmitPlanAmendment',
-    data: { amendmentId: 'a1', content: COMPLETE_PLAN, reason: '增加建章立制任务', contentSha256: 'sha-a1', catalog },
+    data: { amendmentId: 'a1', content: COMPLETE_PLAN, reason: '增加建章立制任务', contentSha256: 'sha-a1', catalog, period },
   } as const;
 
   it('an approved plan is amended, not revised', () => {
     spec.given([drafted, submitted, approved]).when(amend).then(amendment);
     spec
       .given([drafted, submitted, approved])
-      .when({ type: 'RevisePlanDraft', data: { content: COMPLETE_PLAN, catalog } })
+      .when({ type: 'RevisePlanDraft', data: { content: COMPLETE_PLAN, catalog, period } })
       .thenThrows(ForbiddenTransitionError, (e) => e.currentState === 'approved' && e.message.includes('amendment'));
   });
 
@@ -197,7 +263,7 @@ describe('Plan: amendments of an approved plan', () => {
   it('the office approves the amendment: version 2 is in force', () =>
     spec
       .given([drafted, submitted, approved, amendment])
-      .when({ type: 'ApprovePlanAmendment', data: { amendmentId: 'a1', effectiveDate: '2025-06-01' } })
+      .when({ type: 'ApprovePlanAmendment', data: { amendmentId: 'a1', effectiveDate: '2025-06-01', period } })
       .then({ type: 'PlanAmendmentApproved', data: { planId, amendmentId: 'a1', version: 2, effectiveDate: '2025-06-01' } }));
 
   it('the office returns the amendment with comments; version 1 stays in force', () => {
@@ -214,15 +280,15 @@ describe('Plan: amendments of an approved plan', () => {
   it('reviewing an amendment that is not under review is forbidden; the wrong id is refused', () => {
     spec
       .given([drafted, submitted, approved])
-      .when({ type: 'ApprovePlanAmendment', data: { amendmentId: 'a1', effectiveDate: '2025-06-01' } })
+      .when({ type: 'ApprovePlanAmendment', data: { amendmentId: 'a1', effectiveDate: '2025-06-01', period } })
       .thenThrows(ForbiddenTransitionError, (e) => e.currentState === 'approved');
     spec
       .given([drafted, submitted, approved, amendment])
-      .when({ type: 'ApprovePlanAmendment', data: { amendmentId: 'a2', effectiveDate: '2025-06-01' } })
+      .when({ type: 'ApprovePlanAmendment', data: { amendmentId: 'a2', effectiveDate: '2025-06-01', period } })
       .thenThrows(ValidationError, (e) => e.field === 'amendmentId');
     spec
       .given([drafted, submitted, approved, amendment])
-      .when({ type: 'ApprovePlan', data: { effectiveDate: '2025-06-01' } })
+      .when({ type: 'ApprovePlan', data: { effectiveDate: '2025-06-01', period } })
       .thenThrows(ForbiddenTransitionError, (e) => e.currentState === 'amendment under review');
   });
 

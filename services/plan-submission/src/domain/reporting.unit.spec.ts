@@ -6,6 +6,7 @@ import { DeciderSpecification } from '@wenming/service-kit/testing';
 import { ruleDecider } from './rule.js';
 import { summaryDecider } from './summary.js';
 import { type TaskReportEvent, type TaskReportItem, taskReportDecider } from './task-report.js';
+import { CAMPAIGN_PERIOD } from './test-data.js';
 
 const reports = DeciderSpecification.for(taskReportDecider);
 const done: TaskReportItem = { taskId: 't1', completion: 'TASK_COMPLETION_COMPLETED', measuresTaken: '修订办法', effect: '办结提速' };
@@ -18,7 +19,7 @@ const base = {
   dueDate: '2025-04-05',
   items: [done],
 };
-const ctx = { planStatus: 'approved', planApproved: true, taskIds: ['t1', 't2'] };
+const ctx = { planStatus: 'approved', planApproved: true, taskIds: ['t1', 't2'], period: CAMPAIGN_PERIOD };
 const submittedEvent: TaskReportEvent = { type: 'MonthlyTaskReportSubmitted', data: { ...base, submittedOn: '2025-04-03', late: false } };
 
 describe('Monthly task report: due on the campaign day of the next month', () => {
@@ -119,6 +120,26 @@ describe('Monthly task report: due on the campaign day of the next month', () =>
   });
 });
 
+describe('Monthly task report: a month of the campaign', () => {
+  it('a month before the campaign, or a year such as 0001 or 9999, is refused naming the month', () => {
+    for (const month of ['2024-12', '0001-01', '2028-01'])
+      reports
+        .given([])
+        .when({ type: 'SubmitMonthlyTaskReport', data: { ...base, ...ctx, reportId: `p1-${month}`, month, submittedOn: '2028-02-03' } })
+        .thenThrows(ValidationError, (e) => e.field === 'month' && /outside the campaign period/.test(e.message));
+    reports
+      .given([])
+      .when({
+        type: 'SubmitMonthlyTaskReport',
+        data: { ...base, ...ctx, month: '2027-12', dueDate: '2028-01-05', submittedOn: '2028-01-03' },
+      })
+      .then({
+        type: 'MonthlyTaskReportSubmitted',
+        data: { ...base, month: '2027-12', dueDate: '2028-01-05', submittedOn: '2028-01-03', late: false },
+      });
+  });
+});
+
 describe('Summaries: half-year and annual, one per period', () => {
   const spec = DeciderSpecification.for(summaryDecider);
   const data = {
@@ -134,21 +155,28 @@ describe('Summaries: half-year and annual, one per period', () => {
   it('a half-year summary names its half', () => {
     spec
       .given([])
-      .when({ type: 'SubmitSummary', data: { ...data, planApproved: true, planStatus: 'approved' } })
+      .when({ type: 'SubmitSummary', data: { ...data, planApproved: true, planStatus: 'approved', period: CAMPAIGN_PERIOD } })
       .then({ type: 'SummarySubmitted', data });
     spec
       .given([])
-      .when({ type: 'SubmitSummary', data: { ...data, half: 0, planApproved: true, planStatus: 'approved' } })
+      .when({ type: 'SubmitSummary', data: { ...data, half: 0, planApproved: true, planStatus: 'approved', period: CAMPAIGN_PERIOD } })
       .thenThrows(ValidationError, (e) => e.field === 'half');
+  });
+  it('a summary is of a year of the campaign', () => {
+    for (const year of [2024, 2028, 1, 9999])
+      spec
+        .given([])
+        .when({ type: 'SubmitSummary', data: { ...data, year, planApproved: true, planStatus: 'approved', period: CAMPAIGN_PERIOD } })
+        .thenThrows(ValidationError, (e) => e.field === 'year');
   });
   it('a second summary of the same period is forbidden, as is one on an unapproved plan', () => {
     spec
       .given([{ type: 'SummarySubmitted', data }])
-      .when({ type: 'SubmitSummary', data: { ...data, planApproved: true, planStatus: 'approved' } })
+      .when({ type: 'SubmitSummary', data: { ...data, planApproved: true, planStatus: 'approved', period: CAMPAIGN_PERIOD } })
       .thenThrows(ForbiddenTransitionError, (e) => e.currentState === 'submitted');
     spec
       .given([])
-      .when({ type: 'SubmitSummary', data: { ...data, planApproved: false, planStatus: 'draft' } })
+      .when({ type: 'SubmitSummary', data: { ...data, planApproved: false, planStatus: 'draft', period: CAMPAIGN_PERIOD } })
       .thenThrows(ForbiddenTransitionError, (e) => e.currentState === 'plan draft');
   });
 });
@@ -172,6 +200,17 @@ describe('Rules 建章立制: established or revised, repealed by an event', () 
       .given([{ type: 'RuleEstablished', data }])
       .when({ type: 'RepealRule', data: { reason: '被新办法取代', effectiveDate: '2026-01-01' } })
       .then({ type: 'RuleRepealed', data: { ruleId: 'r1', reason: '被新办法取代', effectiveDate: '2026-01-01' } });
+  });
+  it('a rule has no campaign: its days fall within the years 2000-2100', () => {
+    for (const effectiveDate of ['0001-01-01', '9999-12-31', '1999-12-31'])
+      spec
+        .given([])
+        .when({ type: 'EstablishRule', data: { ...data, effectiveDate } })
+        .thenThrows(ValidationError, (e) => e.field === 'effectiveDate');
+    spec
+      .given([{ type: 'RuleEstablished', data }])
+      .when({ type: 'RepealRule', data: { reason: 'x', effectiveDate: '2101-01-01' } })
+      .thenThrows(ValidationError, (e) => e.field === 'effectiveDate');
   });
   it('a repealed rule is not repealed again; an unknown rule cannot be repealed', () => {
     spec

@@ -64,13 +64,48 @@ function daysInMonth(year: number, month: number): number {
   return [31, year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
 }
 
-export function requireDate(field: string, value: string | undefined): string {
+/**
+ * Days no campaign of this platform can concern. Every date a command carries falls
+ * within its campaign's period; where a command has no campaign (a unit's own rule)
+ * or before the period is known (defining the campaign), it falls within these years,
+ * so a typo such as 0001 or 9999 is refused instead of stored for good (and walked
+ * month by month by the overdue queries).
+ */
+export const SANE_YEARS = { first: 2000, last: 2100 } as const;
+export const SANE_PERIOD: Required<DateRange> = { startDate: `${SANE_YEARS.first}-01-01`, endDate: `${SANE_YEARS.last}-12-31` };
+
+function describePeriod(period: Required<DateRange>): string {
+  return period === SANE_PERIOD
+    ? `the years ${SANE_YEARS.first}-${SANE_YEARS.last}`
+    : `the campaign period ${period.startDate} to ${period.endDate}`;
+}
+
+/** The campaign's period when it is a valid range, otherwise the sane window (an old campaign's missing period). */
+export function periodOrSane(period: DateRange | undefined): Required<DateRange> {
+  const { startDate, endDate } = period ?? {};
+  return isDate(startDate) && isDate(endDate) && startDate <= endDate ? { startDate, endDate } : SANE_PERIOD;
+}
+
+/** A calendar day within `within` (default: the sane window). */
+export function requireDate(field: string, value: string | undefined, within: Required<DateRange> = SANE_PERIOD): string {
   if (!isDate(value)) throw new ValidationError(field, `must be a calendar day YYYY-MM-DD, got ${JSON.stringify(value ?? '')}`);
+  if (value < within.startDate || value > within.endDate) throw new ValidationError(field, `${value} is outside ${describePeriod(within)}`);
   return value;
 }
 
-export function requireMonth(field: string, value: string | undefined): string {
+/** A month that overlaps `within` (default: the sane window). */
+export function requireMonth(field: string, value: string | undefined, within: Required<DateRange> = SANE_PERIOD): string {
   if (!isMonth(value)) throw new ValidationError(field, `must be a month YYYY-MM, got ${JSON.stringify(value ?? '')}`);
+  if (value < monthOf(within.startDate) || value > monthOf(within.endDate))
+    throw new ValidationError(field, `${value} is outside ${describePeriod(within)}`);
+  return value;
+}
+
+/** A year that overlaps `within` (default: the sane window). */
+export function requireYear(field: string, value: number, within: Required<DateRange> = SANE_PERIOD): number {
+  if (!Number.isInteger(value)) throw new ValidationError(field, `must be a year, got ${JSON.stringify(value)}`);
+  if (value < Number(within.startDate.slice(0, 4)) || value > Number(within.endDate.slice(0, 4)))
+    throw new ValidationError(field, `${value} is outside ${describePeriod(within)}`);
   return value;
 }
 
@@ -100,9 +135,9 @@ export function monthsBetween(first: string, last: string): string[] {
   return out;
 }
 
-export function checkDateRange(field: string, range: DateRange | undefined): void {
-  const start = requireDate(`${field}.startDate`, range?.startDate);
-  const end = requireDate(`${field}.endDate`, range?.endDate);
+export function checkDateRange(field: string, range: DateRange | undefined, within: Required<DateRange> = SANE_PERIOD): void {
+  const start = requireDate(`${field}.startDate`, range?.startDate, within);
+  const end = requireDate(`${field}.endDate`, range?.endDate, within);
   if (start > end) throw new ValidationError(`${field}.endDate`, `${end} is before the start ${start}`);
 }
 

@@ -1,7 +1,16 @@
 // Half-year and annual summaries 半年/年度总结 (stream summary-<planId>-<year>-<H1|H2|annual>):
 // one per period, so the stream id itself refuses a second one.
 import type { Decider, DomainEvent } from '@wenming/service-kit';
-import { assertNever, type EvidenceRef, ForbiddenTransitionError, requireText, ValidationError } from './shared.js';
+import {
+  assertNever,
+  type DateRange,
+  type EvidenceRef,
+  ForbiddenTransitionError,
+  periodOrSane,
+  requireText,
+  requireYear,
+  ValidationError,
+} from './shared.js';
 
 export type SummaryKind = 'SUMMARY_KIND_HALF_YEAR' | 'SUMMARY_KIND_ANNUAL';
 
@@ -25,7 +34,11 @@ export type SummarySubmitted = DomainEvent<
 export type SummaryEvent = SummarySubmitted;
 export const SUMMARY_EVENT_TYPES: readonly SummaryEvent['type'][] = ['SummarySubmitted'];
 
-export type SubmitSummary = DomainEvent<'SubmitSummary', SummarySubmitted['data'] & { planApproved: boolean; planStatus: string }>;
+/** `period` is the campaign's: a summary is of one of its years. */
+export type SubmitSummary = DomainEvent<
+  'SubmitSummary',
+  SummarySubmitted['data'] & { planApproved: boolean; planStatus: string; period: DateRange }
+>;
 export type SummaryCommand = SubmitSummary;
 export type SummaryState = { status: 'none' } | { status: 'submitted'; summaryId: string };
 
@@ -37,13 +50,13 @@ export function decideSummary(command: SummaryCommand, state: SummaryState): Sum
   switch (command.type) {
     case 'SubmitSummary': {
       if (state.status !== 'none') throw new ForbiddenTransitionError('submitted', 'submit the summary again', 'one summary per period');
-      const { planApproved, planStatus, ...d } = command.data;
+      const { planApproved, planStatus, period, ...d } = command.data;
       if (!planApproved) throw new ForbiddenTransitionError(`plan ${planStatus}`, 'summarize the plan', 'the plan is not approved');
       if (d.kind === 'SUMMARY_KIND_HALF_YEAR' && d.half !== 1 && d.half !== 2)
         throw new ValidationError('half', 'is 1 or 2 for a half-year summary');
       if (d.kind === 'SUMMARY_KIND_ANNUAL' && d.half) throw new ValidationError('half', 'an annual summary has no half');
       if (d.kind !== 'SUMMARY_KIND_HALF_YEAR' && d.kind !== 'SUMMARY_KIND_ANNUAL') throw new ValidationError('kind', 'half-year or annual');
-      if (!Number.isInteger(d.year) || d.year < 2000 || d.year > 2100) throw new ValidationError('year', 'is a year');
+      requireYear('year', d.year, periodOrSane(period));
       requireText('text', d.text);
       return [{ type: 'SummarySubmitted', data: d }];
     }

@@ -6,9 +6,11 @@
 import type { Decider, DomainEvent } from '@wenming/service-kit';
 import {
   assertNever,
+  type DateRange,
   type EvidenceRef,
   ForbiddenTransitionError,
   monthOf,
+  periodOrSane,
   requireDate,
   requireMonth,
   requireText,
@@ -58,11 +60,12 @@ export const TASK_REPORT_EVENT_TYPES: readonly TaskReportEvent['type'][] = [
   'MonthlyTaskReportReviewed',
 ];
 
-/** The plan as the handler found it. */
+/** The plan as the handler found it, and its campaign's period (a report's month falls in it). */
 interface PlanContext {
   planStatus: string;
   planApproved: boolean;
   taskIds: string[];
+  period: DateRange;
 }
 
 export type SubmitMonthlyTaskReport = DomainEvent<
@@ -126,11 +129,11 @@ export function decideTaskReport(command: TaskReportCommand, state: TaskReportSt
   switch (command.type) {
     case 'SubmitMonthlyTaskReport': {
       if (state.status !== 'none') throw new ForbiddenTransitionError(NAMES[state.status], 'submit the report again', 'correct it instead');
-      const { planStatus, planApproved, taskIds, ...d } = command.data;
+      const { planStatus, planApproved, taskIds, period, ...d } = command.data;
       if (!planApproved) {
         throw new ForbiddenTransitionError(`plan ${planStatus}`, 'report against the plan', 'nothing counts before the plan is approved');
       }
-      requireMonth('month', d.month);
+      requireMonth('month', d.month, periodOrSane(period));
       requireDate('submittedOn', d.submittedOn);
       requireDate('dueDate', d.dueDate);
       if (d.month > monthOf(d.submittedOn)) throw new ValidationError('month', `${d.month} has not begun on ${d.submittedOn}`);

@@ -24,3 +24,6 @@ export const COMPLETE_PLAN: PlanContent = {
     },
   ],
 };
+
+/** The period of the campaign the specs' plans belong to. */
+export const CAMPAIGN_PERIOD = { startDate: '2025-01-01', endDate: '2027-12-31' };
