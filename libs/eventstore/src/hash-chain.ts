@@ -3,7 +3,7 @@
 // reordering any stored event breaks every later link, and an auditor can re-check
 // a stream offline with nothing but sha256 and a JSON canonicaliser.
 import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { canonicalJson } from './canonical-json.js';
 import type { EventMetadata, RecordedEvent, VerifyResult } from './types.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -43,11 +43,14 @@ export function eventHash(prevHash: string, event: HashedFields): string {
   return createHash('sha256').update(canonical).digest('hex');
 }
 
-/** RFC 8785 canonical JSON; throws on what JSON cannot carry (lone surrogates included). */
+/**
+ * RFC 8785 canonical JSON; throws on what JSON cannot carry (lone surrogates included).
+ * Iterative (canonical-json.ts, held equal to the `canonicalize` package by its unit
+ * test), so an event stored nested deeper than a recursive walk can follow is still
+ * verified rather than failing the whole check with a stack overflow.
+ */
 export function jcs(value: unknown): string {
-  const out = canonicalize(value);
-  if (out === undefined) throw new TypeError('value has no JSON form');
-  return out;
+  return canonicalJson(value, 'event');
 }
 
 /** Splits stored metadata into what the hash covers and the chain links. */

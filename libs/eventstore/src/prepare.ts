@@ -16,6 +16,11 @@ import type { AppendOptions, EventMetadata, ExpectedRevision, NewEvent } from '.
 /** "<aggregate>-<id>": the category before the first dash names the aggregate. */
 const STREAM_ID = /^[A-Za-z][A-Za-z0-9]{0,63}-[A-Za-z0-9][A-Za-z0-9._:@-]{0,199}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether `id` can be an event's id (a uuid): anything else is looked up nowhere. */
+export function isEventId(id: unknown): id is string {
+  return typeof id === 'string' && UUID.test(id);
+}
 const EVENT_TYPE = /^[A-Z][A-Za-z0-9]{0,127}$/;
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 // Control characters (NUL above all: PostgreSQL refuses it in text) and lone UTF-16
@@ -35,6 +40,13 @@ const METADATA_KEYS = new Set<keyof EventMetadata>([
 /** One event's stored JSON may not exceed 1 MiB (data and metadata together). */
 export const MAX_EVENT_BYTES = 1024 * 1024;
 export const MAX_EVENTS_PER_APPEND = 10_000;
+/**
+ * Objects and arrays inside one another in an event's data (or metadata). Every event
+ * is canonicalised again on each integrity check and serialised on every read, and a
+ * few thousand levels overflow the recursive serialisers readers use (JSON.stringify,
+ * protobuf Struct, other languages' canonicalisers): refused at the append, naming the field.
+ */
+export const MAX_EVENT_DEPTH = 64;
 
 export interface PreparedEvent {
   id: string;
@@ -102,7 +114,11 @@ function prepareEvent(event: NewEvent, index: number, unitless: boolean): Prepar
   if (!unitless && metadata.unitId === undefined) throw new MissingUnitIdError(index);
   // The stored text is the RFC 8785 canonical form: the same string the hash chain
   // covers, so one pass checks the data and serves storage, hashing and the size limit.
-  const canonical = { data: canonicalJson(event.data, `${at}.data`), metadata: canonicalJson(metadata, `${at}.metadata`) };
+  const bounded = { maxDepth: MAX_EVENT_DEPTH };
+  const canonical = {
+    data: canonicalJson(event.data, `${at}.data`, bounded),
+    metadata: canonicalJson(metadata, `${at}.metadata`, bounded),
+  };
   const bytes = Buffer.byteLength(canonical.data) + Buffer.byteLength(canonical.metadata);
   if (bytes > MAX_EVENT_BYTES) throw new EventTooLargeError(event.id, bytes, MAX_EVENT_BYTES);
   return {

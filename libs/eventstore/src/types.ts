@@ -142,6 +142,11 @@ export interface EventStore {
   readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent>;
   /** Every event whose `metadata.unitId` is unitId, in global order, through an index. */
   readUnit(unitId: string, options?: ReadAllOptions): AsyncIterable<RecordedEvent>;
+  /**
+   * The event with this id (a uuid, any case), or undefined: through the id index the
+   * store keeps for idempotent appends, not a read of the log.
+   */
+  readEventById(id: string): Promise<RecordedEvent | undefined>;
   /** Revision of the stream's last event, or undefined when the stream does not exist. */
   streamRevision(streamId: string): Promise<number | undefined>;
   /** Position of the last event in the global log, or 0 when the log is empty: one query, not a read of the log. */

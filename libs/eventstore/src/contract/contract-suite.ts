@@ -195,6 +195,21 @@ export function eventStoreContract(target: ContractTarget): void {
         assert.equal((await collect(store.readStream(stream))).length, 2);
       });
 
+      it('reads one event by its id, in any case, through the id index; an unknown or malformed id is undefined', async () => {
+        const unit = uniqueId('unit');
+        const stream = uniqueId('complaint');
+        const batch = newEvents(unit, 3);
+        await store.append(stream, batch);
+        const found = await store.readEventById(batch[1]!.id.toUpperCase());
+        assert.equal(found?.id, batch[1]!.id.toLowerCase());
+        assert.equal(found?.streamId, stream);
+        assert.equal(found?.revision, 1);
+        assert.deepEqual(found?.data, batch[1]!.data);
+        assert.equal(await store.readEventById(newEvent(unit, 9).id), undefined);
+        assert.equal(await store.readEventById('not-a-uuid'), undefined);
+        assert.equal(await store.readEventById("'; DROP TABLE events; --"), undefined);
+      });
+
       it('refuses an id already stored in another stream', async () => {
         const unit = uniqueId('unit');
         const event = newEvent(unit, 0);
@@ -439,6 +454,16 @@ export function eventStoreContract(target: ContractTarget): void {
             },
             InvalidEventDataError,
             /data\.self.*circular/,
+          ],
+          [
+            'data nested deeper than MAX_EVENT_DEPTH',
+            () => {
+              let deep: unknown = 'core';
+              for (let i = 0; i < 5000; i++) deep = { a: deep };
+              return { stream: uniqueId('plan'), events: [newEvent('u', 0, { data: { deep } })] };
+            },
+            InvalidEventDataError,
+            /data\.deep(\.a)+: is nested more than 64 levels deep/,
           ],
           [
             'a Date in data',

@@ -30,7 +30,7 @@ import {
 import { EventStoreError, InvalidAppendError, WrongExpectedRevisionError } from '../errors.js';
 import { verifyChain } from '../hash-chain.js';
 import { idempotentResult, type StoredId } from '../idempotency.js';
-import { type PreparedEvent, prepareAppend, validateStreamId } from '../prepare.js';
+import { isEventId, type PreparedEvent, prepareAppend, validateStreamId } from '../prepare.js';
 import { revisionMismatch } from '../row.js';
 import { SubscriptionRegistry } from '../subscription.js';
 import type {
@@ -334,6 +334,25 @@ export class EventStoreDbEventStore implements EventStore {
       options,
     );
     return this.subscriptions.track(subscription);
+  }
+
+  /**
+   * EventStoreDB keeps no index by event id. An id this process appended recently
+   * (the idempotency cache) is read from its stream; any other is looked for in $all,
+   * newest first: a scan, bounded by the log's size, on this adapter only.
+   */
+  async readEventById(id: string): Promise<RecordedEvent | undefined> {
+    if (!isEventId(id)) return undefined;
+    const wanted = id.toLowerCase();
+    const streamId = this.recentIds.get(wanted);
+    if (streamId !== undefined) {
+      for await (const e of this.readStream(streamId, { direction: 'backwards' })) if (e.id === wanted) return e;
+    }
+    for await (const resolved of drain(this.client.readAll({ direction: BACKWARDS, fromPosition: END }))) {
+      const event = toRecordedEvent(resolved.event);
+      if (event?.id === wanted) return event;
+    }
+    return undefined;
   }
 
   async headPosition(): Promise<number> {

@@ -7,7 +7,7 @@ import pg from 'pg';
 import { InvalidAppendError, WrongExpectedRevisionError } from '../errors.js';
 import { eventHash, GENESIS_HASH, verifyChain } from '../hash-chain.js';
 import { idempotentResult } from '../idempotency.js';
-import { type PreparedEvent, prepareAppend, validateStreamId } from '../prepare.js';
+import { isEventId, type PreparedEvent, prepareAppend, validateStreamId } from '../prepare.js';
 import { type EventRow, readPositionPages, readStreamPages, revisionMismatch, rowToEvent } from '../row.js';
 import { AppendSignal, pollingSubscription, SubscriptionRegistry } from '../subscription.js';
 import type {
@@ -125,6 +125,7 @@ export class PostgresEventStore implements EventStore {
       insertName: `wenming-append-${lockKey('insert', schema)}`,
       head: `SELECT revision, last_hash FROM ${t.streams} WHERE stream_id = $1`,
       lastPosition: `SELECT max(position) AS position FROM ${t.events}`,
+      byId: `SELECT * FROM ${t.events} WHERE id = $1::uuid`,
       // One round trip per batch. ROWS FROM zips the column arrays into rows (no limit on
       // bind parameters, unlike a multi-row VALUES) and ORDER BY n draws positions in
       // batch order. data and metadata travel as one JSON array each ("[d1,d2,…]", a
@@ -266,6 +267,12 @@ export class PostgresEventStore implements EventStore {
     validateStreamId(streamId);
     const { rows } = await this.pool.query<{ revision: string }>(this.sql.head, [streamId]);
     return rows[0] ? Number(rows[0].revision) : undefined;
+  }
+
+  async readEventById(id: string): Promise<RecordedEvent | undefined> {
+    if (!isEventId(id)) return undefined;
+    const [row] = await this.query(this.sql.byId, [id.toLowerCase()]);
+    return row ? rowToEvent(row) : undefined;
   }
 
   async headPosition(): Promise<number> {

@@ -6,7 +6,7 @@ import type Database from 'better-sqlite3';
 import { WrongExpectedRevisionError } from '../errors.js';
 import { eventHash, GENESIS_HASH, verifyChain } from '../hash-chain.js';
 import { idempotentResult, type StoredId } from '../idempotency.js';
-import { prepareAppend, validateStreamId } from '../prepare.js';
+import { isEventId, prepareAppend, validateStreamId } from '../prepare.js';
 import { type EventRow, readPositionPages, readStreamPages, revisionMismatch, rowToEvent } from '../row.js';
 import { AppendSignal, pollingSubscription, SubscriptionRegistry } from '../subscription.js';
 import type {
@@ -79,6 +79,7 @@ export class SqliteEventStore implements EventStore {
       storedIds: db.prepare<[string], { id: string; stream_id: string; revision: number; position: number }>(
         'SELECT id, stream_id, revision, position FROM events WHERE id IN (SELECT value FROM json_each(?))',
       ),
+      byId: db.prepare<[string], EventRow>('SELECT * FROM events WHERE id = ?'),
       // Also the ping: it touches the events table, so a missing or unreadable file fails the check.
       lastPosition: db.prepare<[], { position: number }>('SELECT position FROM events ORDER BY position DESC LIMIT 1'),
     };
@@ -157,6 +158,12 @@ export class SqliteEventStore implements EventStore {
   async streamRevision(streamId: string): Promise<number | undefined> {
     validateStreamId(streamId);
     return this.stmt.head.get(streamId)?.revision;
+  }
+
+  async readEventById(id: string): Promise<RecordedEvent | undefined> {
+    if (!isEventId(id)) return undefined;
+    const row = this.stmt.byId.get(id.toLowerCase());
+    return row ? rowToEvent(row) : undefined;
   }
 
   async headPosition(): Promise<number> {
