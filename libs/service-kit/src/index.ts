@@ -29,6 +29,14 @@ export {
   requestSchema,
 } from './proto-json-schema.js';
 export { checkId, ID_PATTERN, type Json, page } from './requests.js';
-export { checkRequestText, DEFAULT_TEXT_LIMITS, type TextLimits, textProblem } from './text-guard.js';
+export {
+  type EndReason,
+  type EventWatch,
+  LiveStreams,
+  type LiveStreamsOptions,
+  type StreamCall,
+  type StreamSession,
+} from './streams/live-streams.js';
 export { shutdownTelemetry, type Telemetry } from './telemetry/handle.js';
 export { activeTraceparent } from './telemetry/trace-context.js';
+export { checkRequestText, DEFAULT_TEXT_LIMITS, type TextLimits, textProblem } from './text-guard.js';

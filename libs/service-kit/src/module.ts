@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { TokenVerifier } from './auth/tokens.js';
 import type { WenmingConfig } from './config.js';
+import type { LiveStreams } from './streams/live-streams.js';
 
 export interface ModuleDeps {
   store: EventStore;
@@ -23,6 +24,8 @@ export interface ModuleDeps {
   grpcAddress?: () => string;
   /** The read-model store projections write and queries read (`<dataDir>/readmodels.db` embedded). */
   readStore: ReadStore;
+  /** The process's server-stream sessions: per-caller cap, end at token expiry, follow by subscription. */
+  streams: LiveStreams;
 }
 
 export interface ServiceModule {

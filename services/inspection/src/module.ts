@@ -25,7 +25,7 @@ export const createInspectionModule: CreateModule = (_config, deps): InspectionM
   const app = createApplication({ store: deps.store, readStore: deps.readStore });
   const queries = createQueries(deps.readStore, deps.store);
   registerInspectionRoutes(deps.http, app, queries);
-  addInspectionService(deps.grpc, { app, queries, auth: deps.auth, logger: deps.logger });
+  addInspectionService(deps.grpc, { app, queries, auth: deps.auth, logger: deps.logger, streams: deps.streams });
   let runner: ProjectionRunner | undefined;
   let catalogs: CatalogFeed | undefined;
   return {

@@ -11,6 +11,7 @@ import {
   createLogger,
   createTokenVerifier,
   HEALTH_SERVICE,
+  LiveStreams,
   protoFilesFor,
   registerHealthRoutes,
   type ServiceModule,
@@ -83,7 +84,18 @@ export async function startPlatform(config: WenmingConfig, options: StartPlatfor
   // for the address when they call: with GRPC_PORT=0 the port is known only after bind.
   let boundGrpcPort: number | undefined;
   const grpcAddress = () => `${config.host}:${boundGrpcPort ?? config.grpcPort}`;
-  const deps = (moduleLogger: Logger) => ({ store, http, grpc: grpc.server, logger: moduleLogger, auth, bus, readStore, grpcAddress });
+  const streams = new LiveStreams({ store, logger, maxPerCaller: config.maxStreamsPerCaller });
+  const deps = (moduleLogger: Logger) => ({
+    store,
+    http,
+    grpc: grpc.server,
+    logger: moduleLogger,
+    auth,
+    bus,
+    readStore,
+    grpcAddress,
+    streams,
+  });
   const missingServices: string[] = [];
   for (const name of config.services) {
     const create = MODULES[name];
@@ -110,7 +122,9 @@ export async function startPlatform(config: WenmingConfig, options: StartPlatfor
   const stop = () => {
     stopping ??= (async () => {
       accepting = false;
-      // Stop taking requests and let those in flight finish (their appends commit) ...
+      // Open follows would never finish on their own: end them (UNAVAILABLE, so clients reconnect) ...
+      await streams.close();
+      // ... stop taking requests and let those in flight finish (their appends commit) ...
       await Promise.all([http.close(), grpc.close(SHUTDOWN_GRACE_MS)]);
       // ... then the modules (subscriptions store their checkpoints) ...
       for (const module of [...modules].reverse()) await module.stop();

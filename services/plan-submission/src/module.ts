@@ -19,7 +19,7 @@ export const createPlanSubmissionModule: CreateModule = (_config, deps): PlanSub
   const app = createApplication({ store: deps.store });
   const queries = createQueries(deps.readStore, deps.store);
   registerPlanSubmissionRoutes(deps.http, app, queries);
-  addPlanSubmissionService(deps.grpc, { app, queries, auth: deps.auth, logger: deps.logger });
+  addPlanSubmissionService(deps.grpc, { app, queries, auth: deps.auth, logger: deps.logger, streams: deps.streams });
   let runner: ReturnType<typeof startProjections> | undefined;
   return {
     name: 'plan-submission',

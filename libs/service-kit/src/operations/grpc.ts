@@ -1,7 +1,8 @@
 // The gRPC edge of an operations table: each unary rpc turns the decoded request into
 // proto3 JSON (the generated toJSON), runs the same handler or query as HTTP, and
 // turns the answer back with the generated fromJSON — the one place proto meets the
-// application. History streams send a stream's stored events as envelopes.
+// application. History streams send a stream's stored events as envelopes, and
+// follow it through the process's LiveStreams.
 import type * as grpc from '@grpc/grpc-js';
 import { EventEnvelope } from '@wenming/contracts/wenming/common/v1/envelope.js';
 import type { RecordedEvent } from '@wenming/eventstore';
@@ -11,6 +12,7 @@ import type { Principal } from '../auth/principal.js';
 import type { TokenVerifier } from '../auth/tokens.js';
 import { grpcHandler, toServiceError } from '../errors/grpc.js';
 import type { Json } from '../requests.js';
+import type { LiveStreams, StreamSession } from '../streams/live-streams.js';
 import { type Operation, type OperationTargets, operationFn } from './table.js';
 
 interface MessageCodec {
@@ -63,35 +65,67 @@ function envelopeOf(e: RecordedEvent): EventEnvelope {
 export interface HistoryStreamOptions<Request> {
   auth: TokenVerifier;
   logger: Logger;
+  /** The process's stream sessions: per-caller cap, end at token expiry, follow wake-ups. */
+  streams: LiveStreams;
+  /** The stored stream the request names (`plan-42`): a `follow` wakes only when it gets an event. */
+  streamId(request: Request): string;
+  /**
+   * Throws when the principal may not read the stream; runs before anything is read
+   * or awaited, so a refused follow fails at once rather than when the stream moves
+   * (a timing oracle). Needed when `read` checks only the events it finds.
+   */
+  authorize?(principal: Principal, request: Request): Promise<void> | void;
   /** The events of the stream the request names, from a revision on; throws when the principal may not read them. */
   read(principal: Principal, request: Request, fromRevision: number): Promise<RecordedEvent[]>;
-  /** How often a `follow` call looks for new events. */
-  followPollMs: number;
 }
 
 /**
  * A server-streaming rpc sending a stream's events as envelopes from the request's
- * fromRevision; with `follow` it keeps sending new ones until the client cancels.
+ * fromRevision; with `follow` it keeps sending new ones until the client cancels or
+ * the caller's token expires (then UNAUTHENTICATED "token expired"). A follow reads
+ * again only when its stream got an event; it counts against the caller's open streams.
  */
 export function historyStream<Request extends { fromRevision?: number; follow?: boolean }>(
   options: HistoryStreamOptions<Request>,
 ): grpc.handleServerStreamingCall<Request, { event: EventEnvelope }> {
   return (call) => {
     void (async () => {
+      let session: StreamSession | undefined;
       try {
         const principal = await authenticateCall(options.auth, call);
+        await options.authorize?.(principal, call.request);
+        session = options.streams.begin(principal, call);
+        const streamId = options.streamId(call.request);
+        // Watching before the first read: an event appended after it is read or wakes us.
+        const watch = call.request.follow ? await session.watch((e) => e.streamId === streamId) : undefined;
         let from = Number(call.request.fromRevision ?? 0);
         do {
           for (const e of await options.read(principal, call.request, from)) {
-            call.write({ event: envelopeOf(e) });
+            if (!(await send(call, { event: envelopeOf(e) }, session.signal))) break;
             from = e.revision + 1;
           }
-          if (call.request.follow) await new Promise((r) => setTimeout(r, options.followPollMs));
-        } while (call.request.follow && !call.cancelled);
-        call.end();
+        } while (watch && !session.signal.aborted && (await watch.next()));
+        session.finish();
       } catch (err) {
-        call.emit('error', toServiceError(err, options.logger)); // grpc-js turns an 'error' event into the call's status
+        if (session) session.fail(err);
+        else call.emit('error', toServiceError(err, options.logger)); // grpc-js turns an 'error' event into the call's status
       }
     })();
   };
+}
+
+/** Writes one message, waiting while the client's buffer is full (flow control); false when the session ended first. */
+async function send<Res>(call: grpc.ServerWritableStream<unknown, Res>, message: Res, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return false;
+  if (call.write(message)) return true;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      call.removeListener('drain', done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    call.once('drain', done);
+    signal.addEventListener('abort', done, { once: true });
+  });
+  return !signal.aborted;
 }

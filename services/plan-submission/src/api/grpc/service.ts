@@ -2,17 +2,18 @@
 // as HTTP (operationHandlers), and StreamPlanHistory sends a plan's events as envelopes.
 import type * as grpc from '@grpc/grpc-js';
 import * as svc from '@wenming/contracts/wenming/plansubmission/v1/plansubmission_service.js';
-import { historyStream, operationHandlers, type TokenVerifier } from '@wenming/service-kit';
+import { historyStream, type LiveStreams, operationHandlers, type TokenVerifier } from '@wenming/service-kit';
 import type { Logger } from 'pino';
 import type { Application } from '../../application/handlers.js';
 import type { Queries } from '../../application/queries.js';
+import { streams } from '../../application/streams.js';
 import { OPERATIONS } from '../operations.js';
 
 export const PLAN_SUBMISSION_SERVICE = 'wenming.plansubmission.v1.PlanSubmissionService';
 
 export function addPlanSubmissionService(
   server: grpc.Server,
-  deps: { app: Application; queries: Queries; auth: TokenVerifier; logger: Logger },
+  deps: { app: Application; queries: Queries; auth: TokenVerifier; logger: Logger; streams: LiveStreams },
 ) {
   const { auth, logger } = deps;
   server.addService(svc.PlanSubmissionServiceService, {
@@ -20,8 +21,11 @@ export function addPlanSubmissionService(
     streamPlanHistory: historyStream<svc.StreamPlanHistoryRequest>({
       auth,
       logger,
+      streams: deps.streams,
+      streamId: (request) => streams.plan(request.planId),
+      // Another unit's plan fails at once, as one that does not exist, before any read or wait.
+      authorize: (principal, request) => deps.queries.authorizePlanHistory(principal, request),
       read: (principal, request, from) => deps.queries.planHistory(principal, request.planId, from),
-      followPollMs: 250,
     }),
   });
 }
