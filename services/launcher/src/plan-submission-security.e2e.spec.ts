@@ -294,6 +294,27 @@ describe('another unit’s plan looks exactly like a plan that does not exist', 
     const own = await historyOutcome('tax', { planId: 'p-tax' }, 3000);
     assert.equal(own, 'ended');
   });
+
+  it('history: the owner’s `follow` still receives its plan’s next event', async () => {
+    const call = client.streamPlanHistory(
+      svc.StreamPlanHistoryRequest.fromPartial({ planId: 'p-tax-draft', follow: true }),
+      bearer(tok.tax),
+    );
+    const types: string[] = [];
+    const revised = new Promise<void>((resolve, reject) => {
+      call.on('data', (m: Json) => {
+        types.push(m.event.type);
+        if (m.event.type === 'PlanDraftRevised') resolve();
+      });
+      call.on('error', (e: grpc.ServiceError) => {
+        if (e.code !== grpc.status.CANCELLED) reject(e);
+      });
+    });
+    await accepted('/plans/p-tax-draft/revise', 'tax', { content: COMPLETE_PLAN });
+    await revised;
+    call.cancel();
+    assert.deepEqual(types, ['PlanDrafted', 'PlanDraftRevised']);
+  });
 });
 
 describe('unit ids stay in the hierarchy', () => {

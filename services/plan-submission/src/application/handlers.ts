@@ -128,9 +128,12 @@ export function createApplication(options: ApplicationOptions) {
   async function unitsPlan(principal: Principal, planId: string): Promise<Plan> {
     requireRole(principal, 'unit');
     requireWrite(principal);
-    const p = await plan(planId);
-    if (!canAccessUnit(principal, p.unitId)) throw new NotFoundError('plan', planId);
-    return p;
+    // The first event names the unit: one event is read for a plan that is not the
+    // caller's, as for one that does not exist, whatever the length of its history.
+    let unitId: string | undefined;
+    for await (const e of store.readStream(streams.plan(checkId('planId', planId)), { maxCount: 1 })) unitId = e.metadata.unitId;
+    if (!unitId || !canAccessUnit(principal, unitId)) throw new NotFoundError('plan', planId);
+    return plan(planId);
   }
 
   function taskIdsInForce(p: Plan): string[] {
