@@ -24,8 +24,10 @@ export async function openEventStore(url: string, options: OpenEventStoreOptions
     const { EventStoreDbEventStore } = await import('./esdb/esdb-event-store.js');
     return EventStoreDbEventStore.connect({ connectionString: url, ...options });
   }
+  // Only the scheme is quoted: the rest may hold a password, and this error gets printed.
+  const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:/.exec(url)?.[0] ?? '(no scheme)';
   throw new InvalidAppendError(
     'EVENTSTORE_URL',
-    `${JSON.stringify(url)} names no known event store; use sqlite:<path>, postgresql://… or esdb://…`,
+    `${JSON.stringify(scheme)} names no known event store; use sqlite:<path>, postgresql://… or esdb://…`,
   );
 }

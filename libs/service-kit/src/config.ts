@@ -2,6 +2,7 @@
 // wrong value fails fast with the variable's name instead of surfacing later.
 import { resolve } from 'node:path';
 import { DEFAULT_MAX_TOKEN_TTL_SEC, parseDuration } from './auth/duration.js';
+import { redactSecrets } from './redact.js';
 
 export const SERVICE_NAMES = ['plan-submission', 'inspection', 'supervision', 'awards', 'lookback'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -20,6 +21,7 @@ export interface WenmingConfig {
   readStore: ReadStoreConfig;
   /** Server streams one caller (token `sub`) may hold open at once (WENMING_MAX_STREAMS_PER_CALLER). */
   maxStreamsPerCaller: number;
+  limits: LimitsConfig;
   /** Not errors, but worth an operator's attention; the launcher logs each once at start. */
   warnings: string[];
 }
@@ -55,6 +57,29 @@ export type AuthConfig = (
   maxTtlSec?: number;
 };
 
+/**
+ * What one caller or one connection may cost the process (DESIGN §5: caps on request
+ * rates; issue 12). Generous by default: they stop floods and slow-loris clients, not
+ * the demo loader or an integration that batches.
+ */
+export interface LimitsConfig {
+  /** Requests one caller (token subject, else client address) may make to one route or rpc per window. */
+  rateLimitMax: number;
+  rateLimitWindowMs: number;
+  /** Largest request body fastify reads for a route that sets none of its own. */
+  httpBodyLimit: number;
+  /** Time a client has to send a request's headers, and the whole request (headers and body). */
+  httpHeadersTimeoutMs: number;
+  httpRequestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this; a socket silent this long is closed too. */
+  httpKeepAliveTimeoutMs: number;
+  httpConnectionTimeoutMs: number;
+  /** Largest gRPC message the server accepts (grpc.max_receive_message_length). */
+  grpcMaxReceiveMessageBytes: number;
+}
+
+const MIB = 1024 * 1024;
+
 /** HS256 keys shorter than the hash output (256 bits) weaken it (RFC 7518 §3.2). */
 export const MIN_JWT_SECRET_LENGTH = 32;
 
@@ -64,7 +89,8 @@ export class ConfigError extends Error {
     readonly variable: string,
     message: string,
   ) {
-    super(`${variable}: ${message}`);
+    // Messages quote the value that is wrong, which may be a URL with a password in it.
+    super(redactSecrets(`${variable}: ${message}`));
   }
 }
 
@@ -92,6 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WenmingConfig 
     messaging: messaging(env, dataDir),
     readStore: readStore(env, dataDir),
     maxStreamsPerCaller: maxStreamsPerCaller(env),
+    limits: limits(env),
     warnings: warnings(env, profile),
   };
 }
@@ -150,6 +177,10 @@ function messaging(env: NodeJS.ProcessEnv, dataDir: string): MessagingConfig {
   if (brokersRaw === undefined) return { kind: 'in-process', path: resolve(dataDir, 'bus.db'), relay };
   const brokers = brokersRaw.split(',').map((b) => b.trim());
   for (const broker of brokers) {
+    // Credentials go in the SASL settings, never in the list; and an error must not print them.
+    if (broker.includes('@')) {
+      throw new ConfigError('KAFKA_BROKERS', 'holds a user or password (…@host); list host:port only, e.g. kafka-1:9092,kafka-2:9092');
+    }
     if (!/^[A-Za-z0-9.-]+:\d{1,5}$/.test(broker)) {
       throw new ConfigError(
         'KAFKA_BROKERS',
@@ -234,6 +265,35 @@ function maxStreamsPerCaller(env: NodeJS.ProcessEnv): number {
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1 || value > 10_000) {
     throw new ConfigError('WENMING_MAX_STREAMS_PER_CALLER', `${JSON.stringify(raw)} is not a stream count (1-10000)`);
+  }
+  return value;
+}
+
+function limits(env: NodeJS.ProcessEnv): LimitsConfig {
+  const headersTimeout = integer(env, 'HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 3_600_000);
+  const requestTimeout = integer(env, 'HTTP_REQUEST_TIMEOUT_MS', 60_000, 100, 3_600_000);
+  // Node refuses to start a server whose headers timeout exceeds its request timeout.
+  if (headersTimeout > requestTimeout) {
+    throw new ConfigError('HTTP_HEADERS_TIMEOUT_MS', `${headersTimeout} exceeds HTTP_REQUEST_TIMEOUT_MS (${requestTimeout})`);
+  }
+  return {
+    rateLimitMax: integer(env, 'WENMING_RATE_LIMIT', 6000, 1, 1_000_000_000),
+    rateLimitWindowMs: integer(env, 'WENMING_RATE_LIMIT_WINDOW_SEC', 60, 1, 86_400) * 1000,
+    httpBodyLimit: integer(env, 'HTTP_BODY_LIMIT', MIB, 1024, 1024 * MIB),
+    httpHeadersTimeoutMs: headersTimeout,
+    httpRequestTimeoutMs: requestTimeout,
+    httpKeepAliveTimeoutMs: integer(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 72_000, 100, 3_600_000),
+    httpConnectionTimeoutMs: integer(env, 'HTTP_CONNECTION_TIMEOUT_MS', 120_000, 0, 3_600_000),
+    grpcMaxReceiveMessageBytes: integer(env, 'GRPC_MAX_MESSAGE_BYTES', 4 * MIB, 1024, 1024 * MIB),
+  };
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(name, `${JSON.stringify(raw)} is not a whole number from ${min} to ${max}`);
   }
   return value;
 }

@@ -58,3 +58,74 @@ describe('loadConfig: the token secret', () => {
     }
   });
 });
+
+describe('loadConfig: limits (issue 12)', () => {
+  it('has generous defaults', () => {
+    assert.deepEqual(loadConfig(base).limits, {
+      rateLimitMax: 6000,
+      rateLimitWindowMs: 60_000,
+      httpBodyLimit: 1024 * 1024,
+      httpHeadersTimeoutMs: 10_000,
+      httpRequestTimeoutMs: 60_000,
+      httpKeepAliveTimeoutMs: 72_000,
+      httpConnectionTimeoutMs: 120_000,
+      grpcMaxReceiveMessageBytes: 4 * 1024 * 1024,
+    });
+  });
+
+  it('reads every limit from its variable', () => {
+    const { limits } = loadConfig({
+      ...base,
+      WENMING_RATE_LIMIT: '50',
+      WENMING_RATE_LIMIT_WINDOW_SEC: '10',
+      HTTP_BODY_LIMIT: '65536',
+      HTTP_HEADERS_TIMEOUT_MS: '2000',
+      HTTP_REQUEST_TIMEOUT_MS: '5000',
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: '4000',
+      HTTP_CONNECTION_TIMEOUT_MS: '0',
+      GRPC_MAX_MESSAGE_BYTES: '1048576',
+    });
+    assert.deepEqual(limits, {
+      rateLimitMax: 50,
+      rateLimitWindowMs: 10_000,
+      httpBodyLimit: 65536,
+      httpHeadersTimeoutMs: 2000,
+      httpRequestTimeoutMs: 5000,
+      httpKeepAliveTimeoutMs: 4000,
+      httpConnectionTimeoutMs: 0,
+      grpcMaxReceiveMessageBytes: 1048576,
+    });
+  });
+
+  it('refuses a value that is not a whole number in range, naming the variable', () => {
+    for (const [name, value] of [
+      ['WENMING_RATE_LIMIT', '0'],
+      ['WENMING_RATE_LIMIT', 'lots'],
+      ['HTTP_BODY_LIMIT', '1.5'],
+      ['GRPC_MAX_MESSAGE_BYTES', '-1'],
+      ['HTTP_HEADERS_TIMEOUT_MS', '120000'], // longer than the request timeout
+    ] as const) {
+      assert.throws(
+        () => loadConfig({ ...base, [name]: value }),
+        (err) => err instanceof ConfigError && err.variable === name,
+        `${name}=${value}`,
+      );
+    }
+  });
+});
+
+describe('loadConfig: errors never print a password', () => {
+  it('redacts a URL quoted in an error', () => {
+    assert.throws(
+      () => loadConfig({ ...base, WENMING_JWT_SECRET: '', WENMING_JWKS_URL: 'ftp://sso:t0ps3cret@sso.city/jwks' }),
+      (err) => err instanceof ConfigError && !err.message.includes('t0ps3cret') && err.message.includes('sso:***@'),
+    );
+  });
+
+  it('does not echo credentials written into KAFKA_BROKERS', () => {
+    assert.throws(
+      () => loadConfig({ ...base, KAFKA_BROKERS: 'svc:t0ps3cret@kafka-1:9092' }),
+      (err) => err instanceof ConfigError && err.variable === 'KAFKA_BROKERS' && !err.message.includes('t0ps3cret'),
+    );
+  });
+});

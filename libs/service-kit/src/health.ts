@@ -5,6 +5,7 @@ import { Type } from '@sinclair/typebox';
 import type { EventStore } from '@wenming/eventstore';
 import type { FastifyInstance } from 'fastify';
 import type { ServiceModule } from './module.js';
+import { redactSecrets } from './redact.js';
 
 const HealthBody = Type.Object(
   {
@@ -30,7 +31,8 @@ export function registerHealthRoutes(
     '/healthz',
     {
       // Probes carry no token: orchestrators call them, and they reveal nothing private.
-      config: { public: true },
+      // Nor are they rate-limited: an orchestrator polling them must never see a 429.
+      config: { public: true, rateLimit: false },
       schema: {
         summary: 'Can the process serve (it reaches the event store)?',
         tags: ['health'],
@@ -45,7 +47,11 @@ export function registerHealthRoutes(
         return { status: 'ok', profile: options.profile, eventStore: { kind: options.store.kind, ok: true, latencyMs } };
       } catch (err) {
         reply.code(503);
-        return { status: 'unavailable', profile: options.profile, eventStore: { kind: options.store.kind, ok: false, error: String(err) } };
+        return {
+          status: 'unavailable',
+          profile: options.profile,
+          eventStore: { kind: options.store.kind, ok: false, error: redactSecrets(String(err)) },
+        };
       }
     },
   );
@@ -53,7 +59,7 @@ export function registerHealthRoutes(
   app.get(
     '/readyz',
     {
-      config: { public: true },
+      config: { public: true, rateLimit: false },
       schema: { summary: 'Is every module ready to take traffic?', tags: ['health'], response: { 200: ReadyBody, 503: ReadyBody } },
     },
     async (_request, reply) => {

@@ -13,9 +13,9 @@ export {
   protoRoot,
   REFLECTION_SERVICES,
 } from './grpc-reflection.js';
-export { createGrpcServer, type GrpcServer } from './grpc-server.js';
+export { createGrpcServer, DEFAULT_GRPC_LIMITS, type GrpcLimits, type GrpcServer, type GrpcServerOptions } from './grpc-server.js';
 export { registerHealthRoutes } from './health.js';
-export { createHttpServer, type HttpServerOptions } from './http-server.js';
+export { createHttpServer, DEFAULT_HTTP_LIMITS, type HttpLimits, type HttpServerOptions } from './http-server.js';
 export { createLogger } from './logger.js';
 export * from './module.js';
 export * from './operations/index.js';
@@ -28,6 +28,8 @@ export {
   type RequestSchemaOptions,
   requestSchema,
 } from './proto-json-schema.js';
+export { createRateLimiter, type RateDecision, type RateLimiter, type RateLimiterOptions } from './rate-limiter.js';
+export { redactError, redactSecrets } from './redact.js';
 export { checkId, ID_PATTERN, type Json, page } from './requests.js';
 export {
   type EndReason,

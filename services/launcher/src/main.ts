@@ -1,23 +1,13 @@
 // `npm start`: the whole platform in one process (embedded profile by default).
-import { ConfigError, loadConfig, shutdownTelemetry } from '@wenming/service-kit';
-import { describeReadStore, startPlatform } from './platform.js';
+import { ConfigError, loadConfig, redactError, redactSecrets, shutdownTelemetry } from '@wenming/service-kit';
+import { startupBanner } from './banner.js';
+import { startPlatform } from './platform.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const platform = await startPlatform(config);
   const { logger } = platform;
-  const store = config.eventStoreUrl.replace(/\/\/[^@/]*@/, '//***@');
-  console.log(`Wenming ${config.profile} platform is up`);
-  console.log(`  HTTP  ${platform.httpUrl}  (GET /healthz, /readyz; API document /openapi.json, UI /docs)`);
-  console.log(`  gRPC  ${platform.grpcAddress}  (grpc.health.v1, server reflection)`);
-  const messaging = config.messaging;
-  const bus = messaging.kind === 'kafka' ? `Kafka ${messaging.brokers.join(',')}` : `in-process ${messaging.path}`;
-  console.log(`  bus   ${bus}  (relay ${messaging.relay ? 'on' : 'off'})`);
-  console.log(`  read models  ${describeReadStore(config)}`);
-  console.log(`  event store  ${store}`);
-  if (platform.missingServices.length > 0) {
-    console.log(`  services not built yet in this version: ${platform.missingServices.join(', ')}`);
-  }
+  for (const line of startupBanner(config, platform)) console.log(line);
 
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
@@ -45,9 +35,10 @@ async function main(): Promise<void> {
 main().catch(async (err) => {
   await shutdownTelemetry().catch(() => undefined);
   if (err instanceof ConfigError) {
-    console.error(`Configuration error: ${err.message}`);
+    console.error(`Configuration error: ${redactSecrets(err.message)}`);
     process.exit(2);
   }
-  console.error(err);
+  // Drivers put their connection string in some errors: print them without the password.
+  console.error(redactError(err));
   process.exit(1);
 });

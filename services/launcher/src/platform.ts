@@ -13,6 +13,7 @@ import {
   HEALTH_SERVICE,
   LiveStreams,
   protoFilesFor,
+  redactSecrets,
   registerHealthRoutes,
   type ServiceModule,
   type WenmingConfig,
@@ -54,7 +55,7 @@ export async function openReadStore(config: WenmingConfig): Promise<ReadStore> {
 /** Where the read models are, for operators' eyes (no password). */
 export function describeReadStore(config: WenmingConfig): string {
   const rs = config.readStore;
-  return rs.kind === 'mongodb' ? `MongoDB ${rs.url.replace(/\/\/[^@/]*@/, '//***@')} database ${rs.database}` : `SQLite ${rs.path}`;
+  return rs.kind === 'mongodb' ? `MongoDB ${redactSecrets(rs.url)} database ${rs.database}` : `SQLite ${rs.path}`;
 }
 
 export async function startPlatform(config: WenmingConfig, options: StartPlatformOptions = {}): Promise<RunningPlatform> {
@@ -74,8 +75,8 @@ export async function startPlatform(config: WenmingConfig, options: StartPlatfor
   }
   const messaging = await openMessaging(config.messaging, store, logger);
   const { bus } = messaging;
-  const http = await createHttpServer(logger, { auth });
-  const grpc = createGrpcServer();
+  const http = await createHttpServer(logger, { auth, limits: config.limits });
+  const grpc = createGrpcServer({ auth, limits: config.limits });
   const modules: ServiceModule[] = [];
   let accepting = false;
   registerHealthRoutes(http, { store, profile: config.profile, modules: () => modules, accepting: () => accepting });

@@ -1,7 +1,7 @@
 // The `wenming` command line: one function from arguments to an exit status, so
 // tests run it in-process and main.ts stays a one-liner. Exit 0: done; 2: the
 // command was called wrongly (unknown flag, role, bad configuration); 1: it failed.
-import { ConfigError } from '@wenming/service-kit';
+import { ConfigError, redactError, redactSecrets } from '@wenming/service-kit';
 import { demoCommand } from './demo.js';
 import { dossierCommand } from './dossier.js';
 import { type CliIo, CommandFailed, UsageError } from './io.js';
@@ -49,14 +49,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return 2;
     }
     if (err instanceof CommandFailed) {
-      io.stderr(`wenming ${name}: ${err.message}\n`);
+      io.stderr(`wenming ${name}: ${redactSecrets(err.message)}\n`);
       return 1;
     }
     if (err instanceof ConfigError) {
-      io.stderr(`wenming ${name}: configuration error: ${err.message}\n`);
+      io.stderr(`wenming ${name}: configuration error: ${redactSecrets(err.message)}\n`);
       return 2;
     }
-    io.stderr(`wenming ${name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    // A driver's error may quote its connection string: never with the password.
+    io.stderr(`wenming ${name}: ${redactError(err)}\n`);
     return 1;
   }
 }

@@ -4,7 +4,7 @@
 //   report.html    readable: state, rectifications with every step, scores, titles, timeline
 //   manifest.json  per stream: event count and last hash; sha256 of events.json and report.html
 //   VERIFY.txt     how to re-check it offline
-import { mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EventStore, RecordedEvent } from '@wenming/eventstore';
 import { ValidationError } from '@wenming/service-kit';
@@ -99,11 +99,14 @@ export function dossierFromEvents(unitId: string, events: readonly RecordedEvent
 }
 
 export async function writeDossier(dir: string, dossier: Dossier): Promise<string[]> {
-  await mkdir(dir, { recursive: true });
+  // A unit's whole record: readable by the user who exported it only (0700 / 0600),
+  // whatever the umask; who else gets it is that user's decision.
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   const written: string[] = [];
   for (const name of DOSSIER_FILE_NAMES) {
     const path = join(dir, name);
-    await writeFile(path, dossier.files[name], 'utf8');
+    await writeFile(path, dossier.files[name], { encoding: 'utf8', mode: 0o600 });
+    await chmod(path, 0o600);
     written.push(path);
   }
   return written;
