@@ -1,5 +1,5 @@
 # One image for every Wenming service; WENMING_SERVICES picks what a container runs.
-FROM node:22-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
@@ -7,7 +7,7 @@ COPY libs ./libs
 COPY services ./services
 RUN npm ci --omit=dev --no-audit --no-fund
 
-FROM node:22-bookworm-slim
+FROM node:24-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production WENMING_DATA_DIR=/data BIND_HOST=0.0.0.0
 COPY --from=build /app /app
