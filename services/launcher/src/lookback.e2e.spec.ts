@@ -225,7 +225,8 @@ describe('look-back end to end', () => {
     const regEvent = rectEvents.map((e) => e.event!).find((e) => e.type === 'RectificationRegressed');
     assert.ok(regEvent, 'RectificationRegressed is in the rectification stream');
     assert.deepEqual(rec.regression.inspectionEventIds, [regEvent.id]);
-    assert.equal(regEvent.metadata?.actor?.id, 'service:lookback');
+    // Recorded as the real caller's: look-back acted on the office's behalf, with the office's token (issue 12).
+    assert.equal(regEvent.metadata?.actor?.id, 'office-1');
     // The review records the recurrence and the regression, naming inspection's event.
     const reviewEvents = (
       await collect(lookback.streamEvents(lb.StreamEventsRequest.fromPartial({ streamId: 'lookback-review-lb1' }), md('auditor')))

@@ -3,14 +3,7 @@
 // on HTTP and gRPC, and keeps look-back reviews in lookback-review-<id> streams,
 // which the relay publishes to wenming.lookback.events.v1, beside the audit trail of
 // integrity checks and dossier exports run over HTTP or gRPC (integritycheck-<id>, dossierexport-<id>).
-import {
-  type CreateModule,
-  hs256Secret,
-  type ModuleDeps,
-  type ServiceModule,
-  signHs256Token,
-  type WenmingConfig,
-} from '@wenming/service-kit';
+import type { CreateModule, ModuleDeps, ServiceModule, WenmingConfig } from '@wenming/service-kit';
 import { addLookbackService, LOOKBACK_SERVICE } from './api/grpc/service.js';
 import { registerLookbackRoutes } from './api/http/routes.js';
 import { createAuditTrail, DOSSIER_EXPORT_CATEGORY, INTEGRITY_CHECK_CATEGORY } from './application/audit-trail.js';
@@ -40,43 +33,13 @@ export function inspectionAddress(
   return `${host}:${config.grpcPort}`;
 }
 
-/**
- * The service's own bearer token for inspection: WENMING_LOOKBACK_SERVICE_TOKEN when
- * set (an SSO-issued token in production), else an HS256 token signed with the
- * platform's secret, renewed before it expires. Subject `service:lookback` is what
- * inspection records as the actor of the regression.
- */
-export function serviceToken(config: WenmingConfig, env: NodeJS.ProcessEnv = process.env): () => Promise<string> {
-  const fixed = env.WENMING_LOOKBACK_SERVICE_TOKEN?.trim();
-  if (fixed) return async () => fixed;
-  let cached: { token: string; until: number } | undefined;
-  return async () => {
-    if (config.auth.mode !== 'hs256') {
-      throw new Error('WENMING_LOOKBACK_SERVICE_TOKEN is required when tokens come from the SSO (WENMING_JWKS_URL)');
-    }
-    if (cached && cached.until > Date.now()) return cached.token;
-    const ttlSec = 3600;
-    const token = await signHs256Token(
-      {
-        sub: 'service:lookback',
-        roles: ['office', 'inspector'],
-        ttlSec,
-        ...(config.auth.issuer ? { issuer: config.auth.issuer } : {}),
-        ...(config.auth.audience ? { audience: config.auth.audience } : {}),
-      },
-      hs256Secret(config.auth),
-    );
-    cached = { token, until: Date.now() + (ttlSec - 300) * 1000 };
-    return token;
-  };
-}
-
 export const createLookbackModule: CreateModule = (config: WenmingConfig, deps: ModuleDeps): ServiceModule => {
-  const inspection = createInspectionClient({ address: inspectionAddress(config, deps.grpcAddress), token: serviceToken(config) });
+  // No token of its own: every call to inspection carries the caller's (inspection-client.ts).
+  const inspection = createInspectionClient({ address: inspectionAddress(config, deps.grpcAddress) });
   const reviews = createReviews({ store: deps.store, inspection });
   const audit = createAuditTrail({ store: deps.store });
   registerLookbackRoutes(deps.http, { store: deps.store, reviews, audit });
-  addLookbackService(deps.grpc, { store: deps.store, reviews, audit, auth: deps.auth, logger: deps.logger });
+  addLookbackService(deps.grpc, { store: deps.store, reviews, audit, auth: deps.auth, logger: deps.logger, streams: deps.streams });
   let started = false;
   return {
     name: 'lookback',

@@ -2,7 +2,7 @@
 // from Kafka or a read model: the timeline, the state as of an instant and the
 // difference between two instants, and the integrity of every stream the unit's
 // events live in.
-import type { EventStore, RecordedEvent, VerifyResult } from '@wenming/eventstore';
+import { type EventStore, MAX_EVENT_DEPTH, type RecordedEvent, type VerifyResult } from '@wenming/eventstore';
 import { checkId, ID_PATTERN, ValidationError } from '@wenming/service-kit';
 import { recordedBy } from '../domain/history-event.js';
 import { type BoundedContext, contextOf, summarize } from '../domain/summaries.js';
@@ -57,6 +57,35 @@ export function toEntry(event: RecordedEvent): TimelineEntry {
     context: contextOf(event),
     summary: summarize(event),
     event,
+  };
+}
+
+/** True when `value` nests objects and arrays deeper than `max` (an explicit stack: any depth is measured safely). */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= max) return true;
+    for (const item of Array.isArray(v) ? v : Object.values(v)) stack.push([item, depth + 1]);
+  }
+  return false;
+}
+
+/**
+ * The event as a reply may carry it. The store refuses data nested deeper than
+ * MAX_EVENT_DEPTH, but events written before it did may hold thousands of levels,
+ * which JSON.stringify and protobuf's Struct cannot serialise (the whole timeline
+ * answered INTERNAL, issue 12): such data is shown as a note instead. The event
+ * stays in the store as written, and the integrity check still covers it.
+ */
+export function readableEvent(event: RecordedEvent): RecordedEvent {
+  if (!nestsDeeperThan(event.data, MAX_EVENT_DEPTH)) return event;
+  return {
+    ...event,
+    data: {
+      dataNotShown: `the data nests more than ${MAX_EVENT_DEPTH} levels deep; it is kept in the store and covered by the hash chain`,
+    },
   };
 }
 
@@ -155,7 +184,9 @@ export async function diffAsOf(store: EventStore, unitId: string, fromAt: string
   const byEntity = new Map<string, RecordedEvent[]>();
   for (const e of between) {
     const path = entityPathOf(e) ?? `other[${e.type}]`;
-    byEntity.set(path, [...(byEntity.get(path) ?? []), e]);
+    const list = byEntity.get(path);
+    if (list) list.push(e);
+    else byEntity.set(path, [e]);
   }
   const changes = diffUnitStates(before.state, after.state).map((change) => {
     const entity = change.path.startsWith('unit.') ? 'unit' : change.path.replace(/^([a-zA-Z]+\[[^\]]*\]).*$/, '$1');

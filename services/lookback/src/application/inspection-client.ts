@@ -1,9 +1,15 @@
-// The one command look-back sends to another service: inspection's
-// RegressRectification, over gRPC (services meet only through proto and gRPC).
+// The one command look-back sends to another service, inspection's
+// RegressRectification, and the one read it needs first, GetRectification (whose
+// rectification it is), over gRPC (services meet only through proto and gRPC).
+// Both carry the caller's own bearer token: look-back acts on the caller's behalf,
+// so inspection checks what the caller may do and records the caller as the actor.
+// Look-back lends no privilege of its own (issue 12: the confused deputy).
 // In the embedded profile every module runs in this process, so the target is the
 // platform's own gRPC port; WENMING_INSPECTION_GRPC points elsewhere in production.
 import * as grpc from '@grpc/grpc-js';
 import { InspectionServiceClient } from '@wenming/contracts/wenming/inspection/v1/inspection_service.js';
+import { NotFoundError, PermissionDeniedError } from '@wenming/service-kit';
+import type { RectificationOwner } from '../domain/review.js';
 
 export interface RegressRequest {
   idempotencyKey: string;
@@ -31,16 +37,20 @@ export class RegressCallError extends Error {
   }
 }
 
+/** The caller look-back acts for: its `Authorization` value (`Bearer …`), forwarded as it came. */
+export interface Caller {
+  bearer?: string;
+}
+
 export interface InspectionPort {
-  regressRectification(request: RegressRequest): Promise<RegressOutcome>;
+  getRectification(rectificationId: string, caller: Caller): Promise<RectificationOwner>;
+  regressRectification(request: RegressRequest, caller: Caller): Promise<RegressOutcome>;
   close(): void;
 }
 
 export interface InspectionClientOptions {
   /** host:port of the inspection gRPC server; a function is asked at the first call (after the server bound its port). */
   address: string | (() => string);
-  /** A bearer token for the service (roles office + inspector), fetched per call so it can be renewed. */
-  token: () => Promise<string>;
   deadlineMs?: number;
 }
 
@@ -53,10 +63,38 @@ export function createInspectionClient(options: InspectionClientOptions): Inspec
     );
     return client;
   };
+  const metadataOf = (caller: Caller) => {
+    if (!caller.bearer)
+      throw new RegressCallError('UNAUTHENTICATED', "no caller token to forward: look-back acts only on a caller's behalf");
+    const metadata = new grpc.Metadata();
+    metadata.set('authorization', caller.bearer);
+    return metadata;
+  };
+  const deadline = () => ({ deadline: Date.now() + (options.deadlineMs ?? 10_000) });
+  const failed = (err: grpc.ServiceError) => new RegressCallError(grpc.status[err.code] ?? String(err.code), err.details || err.message);
   return {
-    async regressRectification(request) {
-      const metadata = new grpc.Metadata();
-      metadata.set('authorization', `Bearer ${await options.token()}`);
+    async getRectification(rectificationId, caller) {
+      const metadata = metadataOf(caller);
+      return new Promise((resolve, reject) => {
+        get().getRectification({ rectificationId }, metadata, deadline(), (err, response) => {
+          if (err) {
+            // What inspection refused the caller is refused here, as it would be there.
+            if (err.code === grpc.status.NOT_FOUND) reject(new NotFoundError('rectification', rectificationId));
+            else if (err.code === grpc.status.PERMISSION_DENIED) reject(new PermissionDeniedError(err.details || err.message));
+            else reject(failed(err));
+            return;
+          }
+          const r = response?.rectification;
+          if (!r?.unitId) {
+            reject(new NotFoundError('rectification', rectificationId));
+            return;
+          }
+          resolve({ unitId: r.unitId, ...(r.campaignId ? { campaignId: r.campaignId } : {}) });
+        });
+      });
+    },
+    async regressRectification(request, caller) {
+      const metadata = metadataOf(caller);
       return new Promise((resolve, reject) => {
         get().regressRectification(
           {
@@ -70,10 +108,10 @@ export function createInspectionClient(options: InspectionClientOptions): Inspec
             observedAt: request.observedAt ? new Date(request.observedAt) : undefined,
           },
           metadata,
-          { deadline: Date.now() + (options.deadlineMs ?? 10_000) },
+          deadline(),
           (err, response) => {
             if (err) {
-              reject(new RegressCallError(grpc.status[err.code] ?? String(err.code), err.details || err.message));
+              reject(failed(err));
               return;
             }
             const result = response?.result;

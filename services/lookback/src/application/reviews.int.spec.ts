@@ -1,7 +1,8 @@
 // A recurrence found in a look-back reaches inspection over real gRPC. The server
 // here is a TEST DOUBLE: a real grpc-js server implementing only RegressRectification
-// of the generated InspectionService definition (FakeInspectionServer), so the path
-// — client, metadata token, idempotency key, recorded outcome, retry — is exercised
+// and GetRectification of the generated InspectionService definition
+// (FakeInspectionServer), so the path — client, the caller's forwarded token, the
+// rectification's owner, idempotency key, recorded outcome, retry — is exercised
 // without the inspection module.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,6 +11,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import {
+  type GetRectificationRequest,
+  GetRectificationResponse,
   InspectionServiceService,
   type RegressRectificationRequest,
   type RegressRectificationResponse,
@@ -22,11 +25,28 @@ import { createReviews } from './reviews.js';
 
 class FakeInspectionServer {
   readonly calls: { request: RegressRectificationRequest; authorization: string }[] = [];
+  readonly reads: { id: string; authorization: string }[] = [];
   failNext: grpc.status | undefined;
   private server = new grpc.Server();
   port = 0;
   async start(): Promise<void> {
     this.server.addService(InspectionServiceService, {
+      // r1 is unit u1's; r2 is unit u2's (not under review); anything else is unknown.
+      getRectification: (
+        call: grpc.ServerUnaryCall<GetRectificationRequest, GetRectificationResponse>,
+        callback: grpc.sendUnaryData<GetRectificationResponse>,
+      ) => {
+        this.reads.push({ id: call.request.rectificationId, authorization: String(call.metadata.get('authorization')[0] ?? '') });
+        const unitId = ({ r1: 'u1', r2: 'u2' } as Record<string, string>)[call.request.rectificationId];
+        if (!unitId) callback({ code: grpc.status.NOT_FOUND, details: 'rectification not found', name: 'Error', message: 'x' });
+        else
+          callback(
+            null,
+            GetRectificationResponse.fromPartial({
+              rectification: { rectificationId: call.request.rectificationId, unitId, campaignId: 'c1' },
+            }),
+          );
+      },
       regressRectification: (
         call: grpc.ServerUnaryCall<RegressRectificationRequest, RegressRectificationResponse>,
         callback: grpc.sendUnaryData<RegressRectificationResponse>,
@@ -61,6 +81,8 @@ class FakeInspectionServer {
 const office: Principal = { id: 'office-1', roles: ['office'], units: [] };
 const inspector: Principal = { id: 'insp-1', roles: ['inspector'], units: [] };
 const auditor: Principal = { id: 'aud-1', roles: ['auditor'], units: [] };
+/** The office caller's credentials, as its request carried them. */
+const caller = { bearer: 'Bearer office-1-token' };
 
 describe('look-back review regresses a rectification through inspection’s gRPC', () => {
   const dir = mkdtempSync(join(tmpdir(), 'wenming-reviews-'));
@@ -71,7 +93,7 @@ describe('look-back review regresses a rectification through inspection’s gRPC
 
   before(async () => {
     await fake.start();
-    client = createInspectionClient({ address: `127.0.0.1:${fake.port}`, token: async () => 'service-token' });
+    client = createInspectionClient({ address: `127.0.0.1:${fake.port}` });
     reviews = createReviews({ store, inspection: client });
   });
   after(async () => {
@@ -106,43 +128,89 @@ describe('look-back review regresses a rectification through inspection’s gRPC
     });
   });
 
+  it('an inspector may not file a recurrence (only the roles inspection lets regress may), and nothing is sent', async () => {
+    await assert.rejects(
+      reviews.RecordRecurrence(
+        inspector,
+        { idempotencyKey: 'k2b', reviewId: 'lb1', unitId: 'u1', rectificationId: 'r1', description: 'x' },
+        { bearer: 'Bearer inspector-token' },
+      ),
+      (e: Error) => e.name === 'PermissionDeniedError',
+    );
+    assert.equal(fake.reads.length + fake.calls.length, 0);
+  });
+
+  it("a rectification of a unit not in the review is refused: nothing recorded, nothing regressed (issue 12's confused deputy)", async () => {
+    for (const unitId of ['u1', 'u2']) {
+      await assert.rejects(
+        reviews.RecordRecurrence(
+          office,
+          { idempotencyKey: `k2c-${unitId}`, reviewId: 'lb1', unitId, rectificationId: 'r2', description: 'x' },
+          { bearer: 'Bearer office-token' },
+        ),
+        (e: Error & { field?: string }) => e.name === 'ValidationError' && (e.field === 'rectificationId' || e.field === 'unitId'),
+      );
+    }
+    assert.equal(fake.calls.length, 0);
+    const events = [];
+    for await (const e of store.readStream('lookback-review-lb1')) events.push(e.type);
+    assert.deepEqual(events, ['LookbackReviewOpened', 'LookbackCheckRecorded']);
+  });
+
   it('a failed call is recorded, and asking again retries it with the same idempotency key', async () => {
     fake.failNext = grpc.status.UNAVAILABLE;
-    const first = await reviews.RecordRecurrence(inspector, {
-      idempotencyKey: 'k3',
-      reviewId: 'lb1',
-      unitId: 'u1',
-      rectificationId: 'r1',
-      description: '公示栏又过期',
-      publicConcern: true,
-      observedAt: '2025-09-01T00:00:00Z',
-    });
+    const first = await reviews.RecordRecurrence(
+      office,
+      {
+        idempotencyKey: 'k3',
+        reviewId: 'lb1',
+        unitId: 'u1',
+        rectificationId: 'r1',
+        description: '公示栏又过期',
+        publicConcern: true,
+        observedAt: '2025-09-01T00:00:00Z',
+      },
+      caller,
+    );
     assert.equal(first.regression.status, 'failed');
     assert.equal((first.regression as { error?: { code: string } }).error?.code, 'UNAVAILABLE');
 
-    const retry = await reviews.RecordRecurrence(inspector, {
-      idempotencyKey: 'k4',
-      reviewId: 'lb1',
-      unitId: 'u1',
-      rectificationId: 'r1',
-      description: '公示栏又过期',
-    });
+    const retry = await reviews.RecordRecurrence(
+      office,
+      {
+        idempotencyKey: 'k4',
+        reviewId: 'lb1',
+        unitId: 'u1',
+        rectificationId: 'r1',
+        description: '公示栏又过期',
+      },
+      caller,
+    );
     assert.equal(retry.regression.status, 'recorded');
     assert.equal(fake.calls.length, 2);
     assert.equal(fake.calls[0]!.request.idempotencyKey, 'lookback-regress:lb1:r1');
     assert.equal(fake.calls[1]!.request.idempotencyKey, 'lookback-regress:lb1:r1');
     assert.equal(fake.calls[1]!.request.lookbackReviewId, 'lb1');
     assert.equal(fake.calls[1]!.request.recurrenceId, 'lb1.r1');
-    assert.equal(fake.calls[1]!.authorization, 'Bearer service-token');
+    // Look-back acts on the caller's behalf: the caller's own token, never one of its own.
+    assert.equal(fake.calls[1]!.authorization, caller.bearer);
+    assert.deepEqual(
+      fake.reads.slice(-2).map((r) => r.authorization),
+      [caller.bearer, caller.bearer],
+    );
 
     // Confirmed: a third request sends nothing.
-    await reviews.RecordRecurrence(inspector, {
-      idempotencyKey: 'k5',
-      reviewId: 'lb1',
-      unitId: 'u1',
-      rectificationId: 'r1',
-      description: 'x',
-    });
+    await reviews.RecordRecurrence(
+      office,
+      {
+        idempotencyKey: 'k5',
+        reviewId: 'lb1',
+        unitId: 'u1',
+        rectificationId: 'r1',
+        description: 'x',
+      },
+      caller,
+    );
     assert.equal(fake.calls.length, 2);
   });
 

@@ -4,6 +4,13 @@
 // and the rectification, and the outcome is recorded in the review: which
 // inspection events record the regression, or why the call failed. Asking for the
 // same recurrence again retries a call that failed; a call that succeeded is not sent again.
+//
+// Look-back is a deputy here, and must not be a confused one (issue 12): it calls
+// inspection with the caller's own credentials (its bearer token, forwarded), never
+// with a privilege of its own, so inspection checks the caller and records the caller
+// as the actor, with the review and recurrence that asked in the event's data. Only
+// the roles inspection lets regress may file a recurrence, and the rectification must
+// be of the unit the recurrence names, under review: inspection's own answer says whose it is.
 import type { EventStore } from '@wenming/eventstore';
 import {
   commandReply,
@@ -12,6 +19,7 @@ import {
   loadState,
   NotFoundError,
   type Principal,
+  type Role,
   requireRole,
   ValidationError,
 } from '@wenming/service-kit';
@@ -27,10 +35,24 @@ import {
 } from '../domain/review.js';
 import { actorOf, requireIdempotencyKey } from './commands.js';
 import { checkId, checkUnitId } from './history.js';
-import { type InspectionPort, RegressCallError } from './inspection-client.js';
+import { type Caller, type InspectionPort, RegressCallError } from './inspection-client.js';
 
 export const REVIEW_CATEGORY = 'lookback-review';
 export const reviewStream = (reviewId: string) => `${REVIEW_CATEGORY}-${reviewId}`;
+
+/**
+ * Who may issue each command. A recurrence regresses a rectification in inspection,
+ * whose RegressRectification allows the office and the admin (inspection's
+ * REGRESSORS): an inspector records checks, and asks the office to file recurrences.
+ */
+export const REVIEW_ROLES = {
+  OpenLookbackReview: ['office', 'admin'],
+  RecordLookbackCheck: ['office', 'inspector', 'admin'],
+  RecordRecurrence: ['office', 'admin'],
+  RecommendTitleRevocation: ['office', 'inspector', 'admin'],
+  ConcludeLookbackReview: ['office', 'admin'],
+  GetLookbackReview: ['auditor', 'office', 'inspector', 'admin'],
+} as const satisfies Record<string, readonly Role[]>;
 
 export interface ReviewsDeps {
   store: EventStore;
@@ -74,19 +96,22 @@ export function createReviews(deps: ReviewsDeps) {
     r.expectedRevision === undefined || r.expectedRevision === null ? {} : { expectedRevision: Number(r.expectedRevision) };
 
   /** Sends the regression for a recurrence not yet confirmed, and records the outcome in the review. */
-  async function regress(principal: Principal, reviewId: string, recurrence: Recurrence, campaignId?: string) {
+  async function regress(principal: Principal, caller: Caller, reviewId: string, recurrence: Recurrence, campaignId?: string) {
     if (recurrence.regression === 'recorded') return { status: 'recorded' as const, inspectionEventIds: recurrence.inspectionEventIds };
     const key = regressionIdempotencyKey(reviewId, recurrence.rectificationId);
     let outcome: ReviewCommand;
     try {
-      const result = await deps.inspection.regressRectification({
-        idempotencyKey: key,
-        rectificationId: recurrence.rectificationId,
-        lookbackReviewId: reviewId,
-        recurrenceId: recurrence.recurrenceId,
-        description: recurrence.description,
-        ...(recurrence.observedAt ? { observedAt: recurrence.observedAt } : {}),
-      });
+      const result = await deps.inspection.regressRectification(
+        {
+          idempotencyKey: key,
+          rectificationId: recurrence.rectificationId,
+          lookbackReviewId: reviewId,
+          recurrenceId: recurrence.recurrenceId,
+          description: recurrence.description,
+          ...(recurrence.observedAt ? { observedAt: recurrence.observedAt } : {}),
+        },
+        caller,
+      );
       outcome = {
         type: 'RecordRegressionOutcome',
         data: {
@@ -117,7 +142,7 @@ export function createReviews(deps: ReviewsDeps) {
 
   return {
     async OpenLookbackReview(principal: Principal, r: Json) {
-      requireRole(principal, 'office', 'admin');
+      requireRole(principal, ...REVIEW_ROLES.OpenLookbackReview);
       const reviewId = r.reviewId ? checkId('reviewId', r.reviewId) : (deps.newId ?? (() => crypto.randomUUID()))();
       const unitIds: string[] = Array.isArray(r.unitIds) ? r.unitIds.map((u: unknown, i: number) => checkId(`unitIds[${i}]`, u)) : [];
       const result = await run(
@@ -142,7 +167,7 @@ export function createReviews(deps: ReviewsDeps) {
     },
 
     async RecordLookbackCheck(principal: Principal, r: Json) {
-      requireRole(principal, 'office', 'inspector', 'admin');
+      requireRole(principal, ...REVIEW_ROLES.RecordLookbackCheck);
       const reviewId = checkId('reviewId', r.reviewId);
       checkUnitId(r.unitId);
       const result = await run(
@@ -164,12 +189,18 @@ export function createReviews(deps: ReviewsDeps) {
       return commandReply(result);
     },
 
-    /** Records the recurrence (once per review and rectification) and sends, or re-sends, the regression to inspection. */
-    async RecordRecurrence(principal: Principal, r: Json) {
-      requireRole(principal, 'office', 'inspector', 'admin');
+    /**
+     * Records the recurrence (once per review and rectification) and sends, or re-sends,
+     * the regression to inspection, on the caller's behalf (`caller`: its credentials).
+     */
+    async RecordRecurrence(principal: Principal, r: Json, caller?: Caller) {
+      requireRole(principal, ...REVIEW_ROLES.RecordRecurrence);
       const reviewId = checkId('reviewId', r.reviewId);
       checkUnitId(r.unitId);
       const rectificationId = checkId('rectificationId', r.rectificationId);
+      if (!caller?.bearer) throw new ValidationError('authorization', "a recurrence is sent to inspection with the caller's bearer token");
+      // Whose rectification it is, as inspection answers the caller (NOT_FOUND when the caller may not see it).
+      const rectification = await deps.inspection.getRectification(rectificationId, caller);
       const result = await run(
         principal,
         reviewId,
@@ -178,6 +209,7 @@ export function createReviews(deps: ReviewsDeps) {
           data: {
             unitId: r.unitId,
             rectificationId,
+            rectification,
             description: String(r.description ?? ''),
             publicConcern: r.publicConcern === true,
             ...(r.observedAt ? { observedAt: String(r.observedAt) } : {}),
@@ -189,12 +221,12 @@ export function createReviews(deps: ReviewsDeps) {
       const state = result.state;
       if (state.status === 'none') throw new NotFoundError('look-back review', reviewId);
       const recurrence = state.recurrences[rectificationId]!;
-      const regression = await regress(principal, reviewId, recurrence, state.campaignId);
+      const regression = await regress(principal, caller, reviewId, recurrence, state.campaignId);
       return commandReply(result, { recurrenceId: recurrenceIdFor(reviewId, rectificationId), regression });
     },
 
     async RecommendTitleRevocation(principal: Principal, r: Json) {
-      requireRole(principal, 'office', 'inspector', 'admin');
+      requireRole(principal, ...REVIEW_ROLES.RecommendTitleRevocation);
       const reviewId = checkId('reviewId', r.reviewId);
       checkUnitId(r.unitId);
       const result = await run(
@@ -216,7 +248,7 @@ export function createReviews(deps: ReviewsDeps) {
     },
 
     async ConcludeLookbackReview(principal: Principal, r: Json) {
-      requireRole(principal, 'office', 'admin');
+      requireRole(principal, ...REVIEW_ROLES.ConcludeLookbackReview);
       const reviewId = checkId('reviewId', r.reviewId);
       const { state } = await load(reviewId);
       if (state.status === 'none') throw new NotFoundError('look-back review', reviewId);
@@ -235,7 +267,7 @@ export function createReviews(deps: ReviewsDeps) {
     },
 
     async GetLookbackReview(principal: Principal, r: Json) {
-      requireRole(principal, 'auditor', 'office', 'inspector', 'admin');
+      requireRole(principal, ...REVIEW_ROLES.GetLookbackReview);
       const reviewId = checkId('reviewId', r.reviewId);
       const { state, revision } = await load(reviewId);
       if (state.status === 'none') throw new NotFoundError('look-back review', reviewId);
@@ -249,7 +281,7 @@ export function createReviews(deps: ReviewsDeps) {
      * read of the whole log: fine for the office's list, not for a hot path.
      */
     async ListLookbackReviews(principal: Principal, r: Json) {
-      requireRole(principal, 'auditor', 'office', 'inspector', 'admin');
+      requireRole(principal, ...REVIEW_ROLES.GetLookbackReview);
       const size = Math.min(Math.max(Number(r.page?.pageSize) || 50, 1), 500);
       const skip = r.page?.pageToken ? Number(r.page.pageToken) : 0;
       if (!Number.isSafeInteger(skip) || skip < 0) throw new ValidationError('page.pageToken', 'is not a token this server gave');

@@ -107,9 +107,21 @@ export type RecordLookbackCheck = DomainEvent<
   'RecordLookbackCheck',
   { unitId: string; check: string; result: string; notes?: string; examined?: EventRefJson[] }
 >;
+/** Whose the rectification is, as inspection answered (read by the application): the decision rests on it. */
+export interface RectificationOwner {
+  unitId: string;
+  campaignId?: string;
+}
 export type RecordRecurrence = DomainEvent<
   'RecordRecurrence',
-  { unitId: string; rectificationId: string; description: string; publicConcern: boolean; observedAt?: string }
+  {
+    unitId: string;
+    rectificationId: string;
+    rectification: RectificationOwner;
+    description: string;
+    publicConcern: boolean;
+    observedAt?: string;
+  }
 >;
 export type RecordRegressionOutcome = DomainEvent<
   'RecordRegressionOutcome',
@@ -218,6 +230,12 @@ function decide(command: ReviewCommand, state: ReviewState): ReviewEvent[] {
       const open = requireOpen(state, 'record a recurrence');
       requireInScope(open, c.data.unitId);
       if (!c.data.rectificationId) throw new ValidationError('rectificationId', 'is required');
+      // A review regresses only its own units' rectifications: look-back acts for the
+      // caller in inspection, and must not be the way to reach another unit's record.
+      if (c.data.rectification.unitId !== c.data.unitId)
+        throw new ValidationError('rectificationId', `${c.data.rectificationId} is not a rectification of unit ${c.data.unitId}`);
+      if (open.campaignId && c.data.rectification.campaignId && c.data.rectification.campaignId !== open.campaignId)
+        throw new ValidationError('rectificationId', `${c.data.rectificationId} is not of campaign ${open.campaignId}, under review`);
       if (!c.data.description?.trim()) throw new ValidationError('description', 'say what was found back');
       // Found once per review: asking again is how a failed regression call is retried.
       if (open.recurrences[c.data.rectificationId]) return [];

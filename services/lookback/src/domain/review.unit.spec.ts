@@ -15,6 +15,9 @@ const found: ReviewEvent = {
   data: { recurrenceId: 'lb1.r1', reviewId: 'lb1', unitId: 'u1', rectificationId: 'r1', description: '公示栏又过期', publicConcern: true },
 };
 
+/** Inspection's answer: rectification r1 (and r2) belong to unit u1. */
+const ofU1 = { unitId: 'u1', campaignId: 'c1' };
+
 describe('look-back review', () => {
   it('the office opens a review of units', () => spec.given([]).when({ type: 'OpenLookbackReview', data: opened.data }).then(opened));
 
@@ -36,12 +39,52 @@ describe('look-back review', () => {
   it('a recurrence is found once per rectification; asking again records nothing (it retries the regression call)', () => {
     spec
       .given([opened])
-      .when({ type: 'RecordRecurrence', data: { unitId: 'u1', rectificationId: 'r1', description: '公示栏又过期', publicConcern: true } })
+      .when({
+        type: 'RecordRecurrence',
+        data: { unitId: 'u1', rectificationId: 'r1', rectification: ofU1, description: '公示栏又过期', publicConcern: true },
+      })
       .then(found);
     spec
       .given([opened, found])
-      .when({ type: 'RecordRecurrence', data: { unitId: 'u1', rectificationId: 'r1', description: 'again', publicConcern: true } })
+      .when({
+        type: 'RecordRecurrence',
+        data: { unitId: 'u1', rectificationId: 'r1', rectification: ofU1, description: 'again', publicConcern: true },
+      })
       .thenNothingHappened();
+  });
+
+  it("a recurrence names a rectification of the unit under review, as inspection says, not another unit's (issue 12)", () => {
+    spec
+      .given([opened])
+      .when({
+        type: 'RecordRecurrence',
+        data: { unitId: 'u1', rectificationId: 'r-of-u2', rectification: { unitId: 'u2' }, description: 'x', publicConcern: false },
+      })
+      .thenThrows(ValidationError, (e) => e.field === 'rectificationId' && /not a rectification of unit u1/.test(e.message));
+    // Asking again cannot slip another unit's rectification under a recurrence already found.
+    spec
+      .given([opened, found])
+      .when({
+        type: 'RecordRecurrence',
+        data: { unitId: 'u1', rectificationId: 'r1', rectification: { unitId: 'u2' }, description: 'again', publicConcern: false },
+      })
+      .thenThrows(ValidationError, (e) => e.field === 'rectificationId');
+    // A campaign review reaches only its campaign's rectifications.
+    spec
+      .given([
+        { type: 'LookbackReviewOpened', data: { reviewId: 'lb2', campaignId: 'c1', title: 't', unitIds: [], publicConcernFirst: true } },
+      ])
+      .when({
+        type: 'RecordRecurrence',
+        data: {
+          unitId: 'u3',
+          rectificationId: 'r9',
+          rectification: { unitId: 'u3', campaignId: 'c2' },
+          description: 'x',
+          publicConcern: false,
+        },
+      })
+      .thenThrows(ValidationError, (e) => e.field === 'rectificationId' && /campaign c1/.test(e.message));
   });
 
   it('records a failed regression call with its attempt, then the success, and nothing after that', () => {
@@ -116,6 +159,9 @@ describe('look-back review', () => {
   it('nothing is recorded in a concluded review', () =>
     spec
       .given([opened, { type: 'LookbackReviewConcluded', data: { reviewId: 'lb1', conclusion: 'ok', results: [] } }])
-      .when({ type: 'RecordRecurrence', data: { unitId: 'u1', rectificationId: 'r2', description: 'x', publicConcern: false } })
+      .when({
+        type: 'RecordRecurrence',
+        data: { unitId: 'u1', rectificationId: 'r2', rectification: ofU1, description: 'x', publicConcern: false },
+      })
       .thenThrows(ForbiddenTransitionError));
 });

@@ -80,9 +80,7 @@ export function recomputeHash(event: DossierEvent): string {
 
 /** The per-stream digests of a list of events (the manifest's `streams`). */
 export function streamDigests(events: readonly DossierEvent[]): StreamDigest[] {
-  const byStream = new Map<string, DossierEvent[]>();
-  for (const e of events) byStream.set(e.streamId, [...(byStream.get(e.streamId) ?? []), e]);
-  return [...byStream.entries()].map(([streamId, list]) => {
+  return [...byStreamOf(events).entries()].map(([streamId, list]) => {
     const sorted = [...list].sort((a, b) => a.revision - b.revision);
     return {
       streamId,
@@ -107,6 +105,8 @@ export function verifyDossier(files: { eventsJson: string; manifestJson: string;
     manifest = JSON.parse(files.manifestJson) as DossierManifest;
     events = JSON.parse(files.eventsJson) as DossierEvent[];
     if (!Array.isArray(events)) throw new TypeError('events.json is not an array of events');
+    const bad = events.findIndex((e) => typeof e !== 'object' || e === null || typeof e.metadata !== 'object' || e.metadata === null);
+    if (bad >= 0) throw new TypeError(`events.json[${bad}] is not an event with metadata`);
   } catch (err) {
     return { ok: false, eventsChecked: 0, streamsChecked: 0, problems: [{ kind: 'malformed', detail: (err as Error).message }] };
   }
@@ -146,8 +146,7 @@ export function verifyDossier(files: { eventsJson: string; manifestJson: string;
   }
 
   // The links: consecutive revisions of a stream must chain; revision 0 starts from the genesis hash.
-  const byStream = new Map<string, DossierEvent[]>();
-  for (const e of events) byStream.set(e.streamId, [...(byStream.get(e.streamId) ?? []), e]);
+  const byStream = byStreamOf(events);
   for (const list of byStream.values()) {
     const sorted = [...list].sort((a, b) => a.revision - b.revision);
     sorted.forEach((e, i) => {
@@ -192,12 +191,13 @@ export function verifyDossier(files: { eventsJson: string; manifestJson: string;
     });
   }
 
+  const positions = new Map(events.map((e) => [e.id, e.position]));
   const broken = problems
     .filter(
       (p): p is Extract<DossierProblem, { kind: 'hash-mismatch' | 'prev-hash-mismatch' }> =>
         p.kind === 'hash-mismatch' || p.kind === 'prev-hash-mismatch',
     )
-    .sort((a, b) => positionOf(events, a.eventId) - positionOf(events, b.eventId))[0];
+    .sort((a, b) => (positions.get(a.eventId) ?? Infinity) - (positions.get(b.eventId) ?? Infinity))[0];
   return {
     ok: problems.length === 0,
     eventsChecked: events.length,
@@ -209,6 +209,13 @@ export function verifyDossier(files: { eventsJson: string; manifestJson: string;
   };
 }
 
-function positionOf(events: readonly DossierEvent[], id: string): number {
-  return events.find((e) => e.id === id)?.position ?? Number.POSITIVE_INFINITY;
+/** The events of each stream, in file order: one pass (appending to a copy per event made a 100,000-event stream quadratic). */
+function byStreamOf(events: readonly DossierEvent[]): Map<string, DossierEvent[]> {
+  const byStream = new Map<string, DossierEvent[]>();
+  for (const e of events) {
+    const list = byStream.get(e.streamId);
+    if (list) list.push(e);
+    else byStream.set(e.streamId, [e]);
+  }
+  return byStream;
 }

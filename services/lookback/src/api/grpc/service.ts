@@ -8,10 +8,14 @@ import type { EventStore, RecordedEvent } from '@wenming/eventstore';
 import {
   authenticateCall,
   type CommandReply,
+  checkId,
+  checkRequestText,
   grpcHandler,
   type Json,
+  type LiveStreams,
   NotFoundError,
   type Principal,
+  type StreamSession,
   type TokenVerifier,
   toServiceError,
   ValidationError,
@@ -21,6 +25,7 @@ import { requireAuditRead, requireHistoryRead } from '../../application/access.j
 import type { AuditTrail } from '../../application/audit-trail.js';
 import {
   diffAsOf,
+  readableEvent,
   stateAsOf,
   type TimelineEntry,
   type TimelineFilter,
@@ -44,7 +49,8 @@ const CONTEXT_ENUM: Record<string, string> = {
 };
 const CONTEXT_NAME = Object.fromEntries(Object.entries(CONTEXT_ENUM).map(([k, v]) => [v, k]));
 
-function envelopeJson(e: RecordedEvent): Json {
+function envelopeJson(event: RecordedEvent): Json {
+  const e = readableEvent(event);
   return { ...e, data: typeof e.data === 'object' && e.data !== null && !Array.isArray(e.data) ? e.data : { value: e.data } };
 }
 
@@ -207,37 +213,75 @@ function commandResultJson(r: CommandReply['result']): Json {
   return { ...r, position: 0 };
 }
 
-/** Writes one message; when the transport's buffer is full, waits for the client to drain it (flow control). */
-async function send<Req, Res>(call: grpc.ServerWritableStream<Req, Res>, message: Res): Promise<void> {
-  if (!call.write(message)) await new Promise<void>((res) => call.once('drain', () => res()));
+/**
+ * Writes one message; when the transport's buffer is full, waits for the client to
+ * drain it (flow control). False once the session ended (cancelled, token expired, closing).
+ */
+async function send<Req, Res>(call: grpc.ServerWritableStream<Req, Res>, message: Res, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return false;
+  if (call.write(message)) return true;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      call.removeListener('drain', done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    call.once('drain', done);
+    signal.addEventListener('abort', done, { once: true });
+  });
+  return !signal.aborted;
 }
 
 export function addLookbackService(
   server: grpc.Server,
-  deps: { store: EventStore; reviews: Reviews; audit: AuditTrail; auth: TokenVerifier; logger: Logger },
+  deps: { store: EventStore; reviews: Reviews; audit: AuditTrail; auth: TokenVerifier; logger: Logger; streams: LiveStreams },
 ): void {
-  const { store, reviews, audit, auth, logger } = deps;
-  const unary = <Req, Res>(codec: { fromJSON(o: unknown): Res }, fn: (principal: Principal, req: Req) => Promise<Json>) =>
+  const { store, reviews, audit, auth, logger, streams } = deps;
+  const unary = <Req, Res>(
+    codec: { fromJSON(o: unknown): Res },
+    fn: (principal: Principal, req: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Json>,
+  ) =>
     grpcHandler<Req, Res>(
       async (call) => {
         const principal = await authenticateCall(auth, call);
-        return codec.fromJSON(await fn(principal, call.request));
+        return codec.fromJSON(await fn(principal, call.request, call));
       },
       { logger },
     );
-  /** A server stream: `fn` writes and ends the call; a throw ends it with the error's status. */
+  /**
+   * A server stream: `authorize` runs first, before anything is read; then the call
+   * counts against the caller's open streams (service-kit's LiveStreams: a per-caller
+   * cap, an end when the token expires) and `fn` writes; a throw ends it with the error's status.
+   */
   const serverStream =
-    <Req, Res>(fn: (principal: Principal, call: grpc.ServerWritableStream<Req, Res>) => Promise<void>) =>
+    <Req, Res>(
+      authorize: (principal: Principal, request: Json) => void,
+      fn: (principal: Principal, request: Json, call: grpc.ServerWritableStream<Req, Res>, session: StreamSession) => Promise<void>,
+      codec: { toJSON(m: Req): unknown },
+    ) =>
     (call: grpc.ServerWritableStream<Req, Res>) => {
       void (async () => {
+        let session: StreamSession | undefined;
         try {
-          await fn(await authenticateCall(auth, call), call);
+          const principal = await authenticateCall(auth, call);
+          const request = codec.toJSON(call.request) as Json;
+          authorize(principal, request);
+          session = streams.begin(principal, call);
+          await fn(principal, request, call, session);
+          session.finish();
         } catch (err) {
-          call.emit('error', toServiceError(err, logger)); // grpc-js turns an 'error' event into the call's status
+          if (session) session.fail(err);
+          else call.emit('error', toServiceError(err, logger)); // grpc-js turns an 'error' event into the call's status
         }
       })();
     };
   const toJson = <T>(codec: { toJSON(m: T): unknown }, m: T) => codec.toJSON(m) as Json;
+  /** A command's request as the application takes it, after the one text check of every command (service-kit's). */
+  const command = <T>(codec: { toJSON(m: T): unknown }, m: T): Json => {
+    const req = toJson(codec, m);
+    checkRequestText(req);
+    return req;
+  };
   const handlers: grpc.UntypedServiceImplementation = {
     getUnitTimeline: unary<svc.GetUnitTimelineRequest, svc.GetUnitTimelineResponse>(svc.GetUnitTimelineResponse, async (principal, req) => {
       const r = toJson(svc.GetUnitTimelineRequest, req);
@@ -274,7 +318,7 @@ export function addLookbackService(
     }),
     // The integrity and dossier calls record what they did (audit-trail.ts): the audit trail of the auditors' reads.
     verifyIntegrity: unary<svc.VerifyIntegrityRequest, svc.VerifyIntegrityResponse>(svc.VerifyIntegrityResponse, async (principal, req) => {
-      const out = await audit.verifyIntegrity(principal, toJson(svc.VerifyIntegrityRequest, req));
+      const out = await audit.verifyIntegrity(principal, command(svc.VerifyIntegrityRequest, req));
       return { result: commandResultJson(out.result), check: out.record.data };
     }),
     getIntegrityCheck: unary<svc.GetIntegrityCheckRequest, svc.GetIntegrityCheckResponse>(
@@ -285,7 +329,7 @@ export function addLookbackService(
       },
     ),
     exportDossier: unary<svc.ExportDossierRequest, svc.ExportDossierResponse>(svc.ExportDossierResponse, async (principal, req) => {
-      const out = await audit.exportDossier(principal, toJson(svc.ExportDossierRequest, req));
+      const out = await audit.exportDossier(principal, command(svc.ExportDossierRequest, req));
       return {
         result: commandResultJson(out.result),
         export: out.record.data,
@@ -310,62 +354,68 @@ export function addLookbackService(
         };
       },
     ),
-    streamDossier: serverStream<svc.StreamDossierRequest, svc.StreamDossierResponse>(async (principal, call) => {
-      const r = toJson(svc.StreamDossierRequest, call.request);
-      const fileName: string = r.fileName ?? '';
-      if (fileName && !(DOSSIER_FILE_NAMES as readonly string[]).includes(fileName))
-        throw new ValidationError('fileName', `must be one of ${DOSSIER_FILE_NAMES.join(', ')}`);
-      const offset = Number(r.offset ?? 0);
-      if (!Number.isSafeInteger(offset) || offset < 0) throw new ValidationError('offset', 'must be a byte offset');
-      if (offset > 0 && !fileName) throw new ValidationError('offset', 'resumes one file: name it in fileName');
-      const chunkSize = r.chunkSize ? Number(r.chunkSize) : 64 * 1024;
-      if (!Number.isSafeInteger(chunkSize) || chunkSize < 1 || chunkSize > 1024 * 1024)
-        throw new ValidationError('chunkSize', 'must be 1 byte to 1 MiB (0 for 64 KiB)');
-      const { dossier } = await audit.dossierFiles(principal, r.exportId);
-      const names = fileName ? [fileName as (typeof DOSSIER_FILE_NAMES)[number]] : DOSSIER_FILE_NAMES;
-      for (const name of names) {
-        const bytes = Buffer.from(dossier.files[name], 'utf8');
-        if (offset > bytes.length) throw new ValidationError('offset', `is past the end of ${name} (${bytes.length} bytes)`);
-        const sha256 = sha256Hex(bytes);
-        let at = offset;
-        do {
-          if (call.cancelled) return;
-          const chunk = bytes.subarray(at, Math.min(at + chunkSize, bytes.length));
-          const last = at + chunk.length >= bytes.length;
-          await send(
-            call,
-            svc.StreamDossierResponse.fromJSON({
-              offset: at,
-              chunk: chunk.toString('base64'),
-              last,
-              fileName: name,
-              fileSize: bytes.length,
-              ...(last ? { sha256 } : {}),
-            }),
-          );
-          at += chunk.length;
-        } while (at < bytes.length);
-      }
-      call.end();
-    }),
+    streamDossier: serverStream<svc.StreamDossierRequest, svc.StreamDossierResponse>(
+      requireAuditRead,
+      async (principal, r, call, session) => {
+        const fileName: string = r.fileName ?? '';
+        if (fileName && !(DOSSIER_FILE_NAMES as readonly string[]).includes(fileName))
+          throw new ValidationError('fileName', `must be one of ${DOSSIER_FILE_NAMES.join(', ')}`);
+        const offset = Number(r.offset ?? 0);
+        if (!Number.isSafeInteger(offset) || offset < 0) throw new ValidationError('offset', 'must be a byte offset');
+        if (offset > 0 && !fileName) throw new ValidationError('offset', 'resumes one file: name it in fileName');
+        const chunkSize = r.chunkSize ? Number(r.chunkSize) : 64 * 1024;
+        if (!Number.isSafeInteger(chunkSize) || chunkSize < 1 || chunkSize > 1024 * 1024)
+          throw new ValidationError('chunkSize', 'must be 1 byte to 1 MiB (0 for 64 KiB)');
+        const { dossier } = await audit.dossierFiles(principal, r.exportId);
+        const names = fileName ? [fileName as (typeof DOSSIER_FILE_NAMES)[number]] : DOSSIER_FILE_NAMES;
+        for (const name of names) {
+          const bytes = Buffer.from(dossier.files[name], 'utf8');
+          if (offset > bytes.length) throw new ValidationError('offset', `is past the end of ${name} (${bytes.length} bytes)`);
+          const sha256 = sha256Hex(bytes);
+          let at = offset;
+          do {
+            const chunk = bytes.subarray(at, Math.min(at + chunkSize, bytes.length));
+            const last = at + chunk.length >= bytes.length;
+            const sent = await send(
+              call,
+              svc.StreamDossierResponse.fromJSON({
+                offset: at,
+                chunk: chunk.toString('base64'),
+                last,
+                fileName: name,
+                fileSize: bytes.length,
+                ...(last ? { sha256 } : {}),
+              }),
+              session.signal,
+            );
+            if (!sent) return;
+            at += chunk.length;
+          } while (at < bytes.length);
+        }
+      },
+      svc.StreamDossierRequest,
+    ),
     openLookbackReview: unary<svc.OpenLookbackReviewRequest, svc.OpenLookbackReviewResponse>(
       svc.OpenLookbackReviewResponse,
       async (principal, req) => {
-        const out = await reviews.OpenLookbackReview(principal, toJson(svc.OpenLookbackReviewRequest, req));
+        const out = await reviews.OpenLookbackReview(principal, command(svc.OpenLookbackReviewRequest, req));
         return { result: commandResultJson(out.result), reviewId: out.reviewId };
       },
     ),
     recordLookbackCheck: unary<svc.RecordLookbackCheckRequest, svc.RecordLookbackCheckResponse>(
       svc.RecordLookbackCheckResponse,
       async (principal, req) => {
-        const out = await reviews.RecordLookbackCheck(principal, toJson(svc.RecordLookbackCheckRequest, req));
+        const out = await reviews.RecordLookbackCheck(principal, command(svc.RecordLookbackCheckRequest, req));
         return { result: commandResultJson(out.result) };
       },
     ),
     recordRecurrence: unary<svc.RecordRecurrenceRequest, svc.RecordRecurrenceResponse>(
       svc.RecordRecurrenceResponse,
-      async (principal, req) => {
-        const out = await reviews.RecordRecurrence(principal, toJson(svc.RecordRecurrenceRequest, req));
+      async (principal, req, call) => {
+        const [bearer] = call.metadata.get('authorization');
+        const out = await reviews.RecordRecurrence(principal, command(svc.RecordRecurrenceRequest, req), {
+          ...(typeof bearer === 'string' ? { bearer } : {}),
+        });
         return { result: commandResultJson(out.result), recurrenceId: out.recurrenceId };
       },
     ),
@@ -373,14 +423,14 @@ export function addLookbackService(
       svc.RecommendTitleRevocationResponse,
       async (principal, req) => ({
         result: commandResultJson(
-          (await reviews.RecommendTitleRevocation(principal, toJson(svc.RecommendTitleRevocationRequest, req))).result,
+          (await reviews.RecommendTitleRevocation(principal, command(svc.RecommendTitleRevocationRequest, req))).result,
         ),
       }),
     ),
     concludeLookbackReview: unary<svc.ConcludeLookbackReviewRequest, svc.ConcludeLookbackReviewResponse>(
       svc.ConcludeLookbackReviewResponse,
       async (principal, req) => {
-        const out = await reviews.ConcludeLookbackReview(principal, toJson(svc.ConcludeLookbackReviewRequest, req));
+        const out = await reviews.ConcludeLookbackReview(principal, command(svc.ConcludeLookbackReviewRequest, req));
         return { result: commandResultJson(out.result), results: out.results };
       },
     ),
@@ -401,46 +451,65 @@ export function addLookbackService(
     getEvent: unary<svc.GetEventRequest, svc.GetEventResponse>(svc.GetEventResponse, async (principal, req) => {
       const r = toJson(svc.GetEventRequest, req);
       if (!r.eventId) throw new ValidationError('eventId', 'is required');
-      // The store has no index by event id: one pass over the log.
-      for await (const e of store.readAll()) {
-        if (e.id !== r.eventId) continue;
-        const unitId = e.metadata.unitId;
-        if (typeof unitId === 'string' && unitId) requireHistoryRead(principal, unitId);
-        else requireAuditRead(principal);
-        return { entry: entryJson(toEntry(e)) };
-      }
-      requireAuditRead(principal);
-      throw new NotFoundError('event', r.eventId);
+      checkId('eventId', r.eventId);
+      // Permission first: a caller who may read no history at all is refused before anything is read.
+      if (!canAudit(principal) && !principal.roles.includes('unit')) requireAuditRead(principal);
+      const e = await store.readEventById(r.eventId);
+      // Another unit's event and no event look alike to a unit user: NOT_FOUND both.
+      const readable =
+        e && (typeof e.metadata.unitId === 'string' && e.metadata.unitId ? canReadUnit(principal, e.metadata.unitId) : canAudit(principal));
+      if (!e || !readable) throw new NotFoundError('event', r.eventId);
+      return { entry: entryJson(toEntry(e)) };
     }),
-    streamUnitTimeline: serverStream<svc.StreamUnitTimelineRequest, svc.StreamUnitTimelineResponse>(async (principal, call) => {
-      const r = toJson(svc.StreamUnitTimelineRequest, call.request);
-      const filter = filterOf(r.filter);
-      requireHistoryRead(principal, filter.unitId);
-      let after = Number(r.afterPosition ?? 0);
-      do {
-        for await (const entry of timeline(store, filter, after)) {
-          if (call.cancelled) return;
-          await send(call, svc.StreamUnitTimelineResponse.fromJSON({ entry: entryJson(entry) }));
-          after = entry.position;
+    streamUnitTimeline: serverStream<svc.StreamUnitTimelineRequest, svc.StreamUnitTimelineResponse>(
+      (principal, r) => requireHistoryRead(principal, filterOf(r.filter).unitId),
+      async (_principal, r, call, session) => {
+        const filter = filterOf(r.filter);
+        // Watching before the first read: an event recorded after it is read, or wakes the follow.
+        const watch = r.follow ? await session.watch((e) => e.metadata.unitId === filter.unitId) : undefined;
+        let after = Number(r.afterPosition ?? 0);
+        do {
+          for await (const entry of timeline(store, filter, after)) {
+            if (!(await send(call, svc.StreamUnitTimelineResponse.fromJSON({ entry: entryJson(entry) }), session.signal))) return;
+            after = entry.position;
+          }
+        } while (watch && !session.signal.aborted && (await watch.next()));
+      },
+      svc.StreamUnitTimelineRequest,
+    ),
+    streamEvents: serverStream<svc.StreamEventsRequest, svc.StreamEventsResponse>(
+      requireAuditRead,
+      async (_principal, r, call, session) => {
+        if (!r.streamId) throw new ValidationError('streamId', 'is required');
+        const asOf = r.asOf ? Date.parse(r.asOf) : Number.POSITIVE_INFINITY;
+        for await (const e of store.readStream(r.streamId, { fromRevision: Number(r.fromRevision ?? 0) })) {
+          if (Date.parse(e.recordedAt) > asOf) continue;
+          if (!(await send(call, svc.StreamEventsResponse.fromJSON({ event: envelopeJson(e) }), session.signal))) return;
         }
-        if (r.follow) await new Promise((res) => setTimeout(res, 250));
-      } while (r.follow && !call.cancelled);
-      call.end();
-    }),
-    streamEvents: serverStream<svc.StreamEventsRequest, svc.StreamEventsResponse>(async (principal, call) => {
-      requireAuditRead(principal);
-      const r = toJson(svc.StreamEventsRequest, call.request);
-      if (!r.streamId) throw new ValidationError('streamId', 'is required');
-      const asOf = r.asOf ? Date.parse(r.asOf) : Number.POSITIVE_INFINITY;
-      for await (const e of store.readStream(r.streamId, { fromRevision: Number(r.fromRevision ?? 0) })) {
-        if (call.cancelled) return;
-        if (Date.parse(e.recordedAt) > asOf) continue;
-        await send(call, svc.StreamEventsResponse.fromJSON({ event: envelopeJson(e) }));
-      }
-      call.end();
-    }),
+      },
+      svc.StreamEventsRequest,
+    ),
   };
   server.addService(svc.LookbackServiceService, handlers);
+}
+
+/** requireHistoryRead as a yes or no. */
+function canReadUnit(principal: Principal, unitId: string): boolean {
+  try {
+    requireHistoryRead(principal, unitId);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function canAudit(principal: Principal): boolean {
+  try {
+    requireAuditRead(principal);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function reviewJson(review: Awaited<ReturnType<Reviews['GetLookbackReview']>>['review']): Json {

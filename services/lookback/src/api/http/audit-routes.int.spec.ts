@@ -49,6 +49,7 @@ before(async () => {
   const reviews = createReviews({
     store,
     inspection: {
+      getRectification: () => Promise.reject(new Error('not called here')),
       regressRectification: () => Promise.reject(new Error('not called here')),
       close: () => undefined,
     },

@@ -1,43 +1,66 @@
 // The HTTP edge under /api/lookback. Reads of a unit's history (timeline, as-of
 // state, diff), the audit trail (integrity checks and dossier exports, recorded by
-// the same application calls as gRPC's) and the look-back review commands, each with
-// a TypeBox schema for its params, query, headers, body and replies.
+// the same application calls as gRPC's) and the look-back review commands. Command
+// bodies are the proto request messages (service-kit's proto-json-schema, as the other
+// services'), params, queries, headers and replies TypeBox schemas; every route checks
+// its caller's role onRequest, before its body is read, and has a body limit sized to
+// its need; every command passes service-kit's text check before anything is written.
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import type { EventStore } from '@wenming/eventstore';
 import {
   CommandReplyBody,
+  checkRequestText,
   errorResponses,
   IdempotencyHeaders,
   IdSchema,
   type Json,
-  type Principal,
+  protoRouteValidator,
+  type Role,
+  requestSchema,
+  requireRole,
   ValidationError,
 } from '@wenming/service-kit';
-import type { FastifyInstance } from 'fastify';
+import type {
+  FastifyInstance,
+  FastifyRequest,
+  FastifySchema,
+  FastifySchemaCompiler,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+  RouteGenericInterface,
+  RouteOptions,
+} from 'fastify';
 import { requireAuditRead, requireHistoryRead } from '../../application/access.js';
 import type { AuditTrail } from '../../application/audit-trail.js';
-import { diffAsOf, stateAsOf, timelinePage } from '../../application/history.js';
-import type { Reviews } from '../../application/reviews.js';
+import { diffAsOf, readableEvent, stateAsOf, timelinePage } from '../../application/history.js';
+import { REVIEW_ROLES, type Reviews } from '../../application/reviews.js';
 import { verifyDossier } from '../../dossier/verify.js';
 
 export const HTTP_PREFIX = '/api/lookback';
 
 const Id = IdSchema;
 const Instant = Type.String({ format: 'date-time', description: 'ISO-8601 instant (recorded time)' });
-const UnitParams = Type.Object({ unitId: Id });
-const ReviewParams = Type.Object({ reviewId: Id });
+const UnitParams = Type.Object({ unitId: Id }, { additionalProperties: false });
+const ReviewParams = Type.Object({ reviewId: Id }, { additionalProperties: false });
 const List = Type.Union([Type.String(), Type.Array(Type.String())]);
-const TimelineQuery = Type.Object({
-  from: Type.Optional(Instant),
-  to: Type.Optional(Instant),
-  asOf: Type.Optional(Instant),
-  type: Type.Optional(List),
-  stream: Type.Optional(List),
-  context: Type.Optional(List),
-  after: Type.Optional(Type.Integer({ minimum: 0, description: 'cursor: the global position after which to continue' })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
-  withData: Type.Optional(Type.Boolean({ description: 'include the full event envelope' })),
-});
+const TimelineQuery = Type.Object(
+  {
+    from: Type.Optional(Instant),
+    to: Type.Optional(Instant),
+    asOf: Type.Optional(Instant),
+    type: Type.Optional(List),
+    stream: Type.Optional(List),
+    context: Type.Optional(List),
+    after: Type.Optional(Type.Integer({ minimum: 0, description: 'cursor: the global position after which to continue' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+    withData: Type.Optional(Type.Boolean({ description: 'include the full event envelope' })),
+  },
+  { additionalProperties: false },
+);
+const StateQuery = Type.Object({ asOf: Type.Optional(Instant) }, { additionalProperties: false });
+const DiffQuery = Type.Object({ from: Instant, to: Instant }, { additionalProperties: false });
+const NoQuery = Type.Object({}, { additionalProperties: false });
 const Actor = Type.Object({ id: Type.String(), role: Type.String() });
 const Entry = Type.Object({
   position: Type.Integer(),
@@ -56,58 +79,44 @@ const TimelineReply = Type.Object({ entries: Type.Array(Entry), nextCursor: Type
 const AnyObject = Type.Object({}, { additionalProperties: true });
 const CommandResult = CommandReplyBody.properties.result;
 const CommandReply = CommandReplyBody;
-const Person = Type.Object({
-  personId: Type.Optional(Type.String()),
-  name: Type.Optional(Type.String()),
-  position: Type.Optional(Type.String()),
-  unitId: Type.Optional(Type.String()),
-});
-const OpenBody = Type.Object({
-  reviewId: Type.Optional(Id),
-  campaignId: Type.Optional(Id),
-  title: Type.String({ minLength: 1, maxLength: 500 }),
-  unitIds: Type.Optional(Type.Array(Id, { maxItems: 5000 })),
-  reviewedPeriod: Type.Optional(Type.Object({ startDate: Type.Optional(Type.String()), endDate: Type.Optional(Type.String()) })),
-  reviewers: Type.Optional(Type.Array(Person)),
-  publicConcernFirst: Type.Optional(Type.Boolean()),
-});
-const CheckBody = Type.Object({
-  expectedRevision: Type.Optional(Type.Integer({ minimum: 0 })),
-  unitId: Id,
-  check: Type.Union([
-    Type.Literal('LOOKBACK_CHECK_STUDY_AND_EDUCATION'),
-    Type.Literal('LOOKBACK_CHECK_PROBLEMS_SOLVED'),
-    Type.Literal('LOOKBACK_CHECK_RULES_SOUND_AND_APPLIED'),
-  ]),
-  result: Type.Union([
-    Type.Literal('CHECK_RESULT_PASSED'),
-    Type.Literal('CHECK_RESULT_PARTIALLY_PASSED'),
-    Type.Literal('CHECK_RESULT_FAILED'),
-  ]),
-  notes: Type.Optional(Type.String({ maxLength: 10_000 })),
-  examined: Type.Optional(Type.Array(AnyObject, { maxItems: 1000 })),
-});
-const RecurrenceBody = Type.Object({
-  expectedRevision: Type.Optional(Type.Integer({ minimum: 0 })),
-  unitId: Id,
-  rectificationId: Id,
-  description: Type.String({ minLength: 1, maxLength: 10_000 }),
-  publicConcern: Type.Optional(Type.Boolean()),
-  observedAt: Type.Optional(Instant),
-});
-const ConcludeBody = Type.Object({
-  expectedRevision: Type.Optional(Type.Integer({ minimum: 0 })),
-  conclusion: Type.String({ minLength: 1, maxLength: 20_000 }),
-});
+// ── Command bodies: the proto request messages (proto-json-schema.ts), as the other
+// services take them: unknown fields and wrong types refused, enums by name, and
+// nothing free-form (examined and evidence are EventRef/EvidenceRef, not any JSON:
+// a free-form field once let a body nested thousands deep into a review, issue 12).
+const PKG = 'wenming.lookback.v1';
+/** The JSON Schema of a request message without the fields that travel in the path or the Idempotency-Key header. */
+const body = (rpc: string, options: { path?: string[]; required?: string[] } = {}) =>
+  requestSchema(`${PKG}.${rpc}Request`, {
+    omit: [...(options.path ?? []), 'idempotencyKey'],
+    ...(options.required ? { required: options.required } : {}),
+  }) as unknown as TSchema;
+const OpenBody = body('OpenLookbackReview', { required: ['title'] });
+const CheckBody = body('RecordLookbackCheck', { path: ['reviewId'], required: ['unitId', 'check', 'result'] });
+const RecurrenceBody = body('RecordRecurrence', { path: ['reviewId'], required: ['unitId', 'rectificationId', 'description'] });
+const ConcludeBody = body('ConcludeLookbackReview', { path: ['reviewId'], required: ['conclusion'] });
+const IntegrityCheckBody = body('VerifyIntegrity', { required: ['scope'] });
+const DossierExportBody = body('ExportDossier', { required: ['unitId'] });
+/** Bodies a review command may carry (the proto's, without the path and header fields). */
+type ReviewBody = Record<string, unknown>;
+
+/**
+ * Body limits by need (the server-wide default is larger, HTTP_BODY_LIMIT): a review
+ * may list thousands of units; the other commands are a few fields. The dossier check
+ * takes a whole dossier: measured, the demo city's biggest unit (29 events) sends
+ * 63 KB, and a unit of 10,000 such events 20.0 MB (events.json 12.3 MB, report.html
+ * 4.6 MB, manifest.json 0.7 MB, as JSON strings), so 32 MiB checks a unit of about
+ * 16,000 events; bigger dossiers are checked offline (`wenming dossier --verify`).
+ */
+export const BODY_LIMITS = { command: 64 * 1024, openReview: 512 * 1024, verifyDossier: 32 * 1024 * 1024 } as const;
+
 // ── The audit trail's records (the JSON of events.proto's IntegrityChecked and DossierExported) ──
 const StreamId = Type.String({ pattern: '^[A-Za-z][A-Za-z0-9]{0,63}-[A-Za-z0-9][A-Za-z0-9._:@-]{0,199}$', description: '<category>-<id>' });
-const CheckParams = Type.Object({ checkId: Id });
-const ExportParams = Type.Object({ exportId: Id });
+const CheckParams = Type.Object({ checkId: Id }, { additionalProperties: false });
+const ExportParams = Type.Object({ exportId: Id }, { additionalProperties: false });
 const IntegrityScope = Type.Object(
   { unitId: Type.Optional(Id), streamId: Type.Optional(StreamId) },
   { description: 'one of unitId (every stream holding an event about the unit) or streamId (one stream)' },
 );
-const IntegrityCheckBody = Type.Object({ scope: IntegrityScope });
 const BrokenLink = Type.Object({
   streamId: Type.String(),
   revision: Type.Integer(),
@@ -154,12 +163,6 @@ const IntegrityCheckRecord = auditRecord(IntegrityChecked);
 const DossierExportRecord = auditRecord(DossierExported);
 const IntegrityCheckReply = Type.Object({ result: CommandResult, record: IntegrityCheckRecord });
 const IntegrityCheckRecordReply = Type.Object({ record: IntegrityCheckRecord });
-const DossierExportBody = Type.Object({
-  unitId: Id,
-  asOf: Type.Optional(
-    Type.String({ format: 'date-time', description: 'what had been recorded by this instant (now when absent); recorded in the export' }),
-  ),
-});
 const DossierFiles = Type.Object({
   'events.json': Type.String(),
   'report.html': Type.String(),
@@ -168,13 +171,19 @@ const DossierFiles = Type.Object({
 });
 const DossierExportReply = Type.Object({ result: CommandResult, record: DossierExportRecord, files: DossierFiles, manifest: AnyObject });
 const DossierExportFilesReply = Type.Object({ record: DossierExportRecord, files: DossierFiles });
-const DossierExportsQuery = Type.Object({
-  unitId: Type.Optional(Id),
-  pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, description: '50 when absent' })),
-  pageToken: Type.Optional(Type.String({ maxLength: 20, description: 'nextPageToken of the previous page' })),
-});
+const DossierExportsQuery = Type.Object(
+  {
+    unitId: Type.Optional(Id),
+    pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, description: '50 when absent' })),
+    pageToken: Type.Optional(Type.String({ maxLength: 20, description: 'nextPageToken of the previous page' })),
+  },
+  { additionalProperties: false },
+);
 const DossierExportList = Type.Object({ exports: Type.Array(DossierExportRecord), nextPageToken: Type.Optional(Type.String()) });
-const VerifyDossierBody = Type.Object({ eventsJson: Type.String(), manifestJson: Type.String(), reportHtml: Type.Optional(Type.String()) });
+const VerifyDossierBody = Type.Object(
+  { eventsJson: Type.String(), manifestJson: Type.String(), reportHtml: Type.Optional(Type.String()) },
+  { additionalProperties: false },
+);
 
 const list = (v: string | string[] | undefined) =>
   v === undefined
@@ -187,21 +196,44 @@ const tags = ['lookback'];
 
 export function registerLookbackRoutes(http: FastifyInstance, deps: { store: EventStore; reviews: Reviews; audit: AuditTrail }): void {
   const { store, reviews, audit } = deps;
+  // Every route: the proto-derived validator (bodies strict, unknown fields and query
+  // parameters refused), and its caller's role checked onRequest, after the token and
+  // before the body is read: no one without the role makes the server parse a body.
+  const route = <R extends RouteGenericInterface>(
+    options: RouteOptions<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, R>,
+  ) =>
+    http.route<R>({
+      validatorCompiler: protoRouteValidator as FastifySchemaCompiler<FastifySchema>,
+      bodyLimit: BODY_LIMITS.command,
+      ...options,
+    });
+  const auditors = async (request: FastifyRequest) => requireAuditRead(request.principal);
+  const unitReaders = async (request: FastifyRequest) =>
+    requireHistoryRead(request.principal, String((request.params as { unitId?: unknown }).unitId ?? ''));
+  const roles =
+    (...allowed: Role[]) =>
+    async (request: FastifyRequest) =>
+      requireRole(request.principal, ...allowed);
+  /** A command's request as the application takes it, after the one text check of every command (service-kit's). */
+  const command = (request: FastifyRequest, extra: Json = {}): Json => {
+    const req: Json = { ...(request.body as Json), ...extra, idempotencyKey: request.headers['idempotency-key'] };
+    checkRequestText(req);
+    return req;
+  };
 
-  http.get<{ Params: Static<typeof UnitParams>; Querystring: Static<typeof TimelineQuery> }>(
-    `${HTTP_PREFIX}/units/:unitId/timeline`,
-    {
-      schema: {
-        tags,
-        summary: "A page of a unit's timeline across every service (from the event store, in global order)",
-        params: UnitParams,
-        querystring: TimelineQuery,
-        response: { 200: TimelineReply, ...errorResponses(400, 401, 403) },
-      },
+  route<{ Params: Static<typeof UnitParams>; Querystring: Static<typeof TimelineQuery> }>({
+    method: 'GET',
+    url: `${HTTP_PREFIX}/units/:unitId/timeline`,
+    onRequest: unitReaders,
+    schema: {
+      tags,
+      summary: "A page of a unit's timeline across every service (from the event store, in global order)",
+      params: UnitParams,
+      querystring: TimelineQuery,
+      response: { 200: TimelineReply, ...errorResponses(400, 401, 403) },
     },
-    async (request) => {
+    handler: async (request) => {
       const { unitId } = request.params;
-      requireHistoryRead(request.principal, unitId);
       const q = request.query;
       const types = list(q.type);
       const streams = list(q.stream);
@@ -222,96 +254,92 @@ export function registerLookbackRoutes(http: FastifyInstance, deps: { store: Eve
       );
       return {
         entries: page.entries.map(({ event, ...entry }) =>
-          q.withData ? { ...entry, event: event as unknown as Record<string, unknown> } : entry,
+          q.withData ? { ...entry, event: readableEvent(event) as unknown as Record<string, unknown> } : entry,
         ),
         ...(page.nextCursor !== undefined ? { nextCursor: page.nextCursor } : {}),
       };
     },
-  );
+  });
 
-  http.get<{ Params: Static<typeof UnitParams>; Querystring: { asOf?: string } }>(
-    `${HTTP_PREFIX}/units/:unitId/state`,
-    {
-      schema: {
-        tags,
-        summary: "A unit's state as of an instant: what had been recorded by then",
-        params: UnitParams,
-        querystring: Type.Object({ asOf: Type.Optional(Instant) }),
-        response: { 200: AnyObject, ...errorResponses(400, 401, 403) },
-      },
+  route<{ Params: Static<typeof UnitParams>; Querystring: Static<typeof StateQuery> }>({
+    method: 'GET',
+    url: `${HTTP_PREFIX}/units/:unitId/state`,
+    onRequest: unitReaders,
+    schema: {
+      tags,
+      summary: "A unit's state as of an instant: what had been recorded by then",
+      params: UnitParams,
+      querystring: StateQuery,
+      response: { 200: AnyObject, ...errorResponses(400, 401, 403) },
     },
-    async (request) => {
-      requireHistoryRead(request.principal, request.params.unitId);
-      return stateAsOf(store, request.params.unitId, request.query.asOf);
-    },
-  );
+    handler: async (request) => stateAsOf(store, request.params.unitId, request.query.asOf),
+  });
 
-  http.get<{ Params: Static<typeof UnitParams>; Querystring: { from: string; to: string } }>(
-    `${HTTP_PREFIX}/units/:unitId/diff`,
-    {
-      schema: {
-        tags,
-        summary: "What changed in a unit's state between two instants, and which events changed it",
-        params: UnitParams,
-        querystring: Type.Object({ from: Instant, to: Instant }),
-        response: { 200: AnyObject, ...errorResponses(400, 401, 403) },
-      },
+  route<{ Params: Static<typeof UnitParams>; Querystring: Static<typeof DiffQuery> }>({
+    method: 'GET',
+    url: `${HTTP_PREFIX}/units/:unitId/diff`,
+    onRequest: unitReaders,
+    schema: {
+      tags,
+      summary: "What changed in a unit's state between two instants, and which events changed it",
+      params: UnitParams,
+      querystring: DiffQuery,
+      response: { 200: AnyObject, ...errorResponses(400, 401, 403) },
     },
-    async (request) => {
-      requireHistoryRead(request.principal, request.params.unitId);
-      return diffAsOf(store, request.params.unitId, request.query.from, request.query.to);
-    },
-  );
+    handler: async (request) => diffAsOf(store, request.params.unitId, request.query.from, request.query.to),
+  });
 
   // ── The audit trail: integrity checks and dossier exports are recorded (audit-trail.ts), as over gRPC ──
-  http.post<{ Body: Static<typeof IntegrityCheckBody>; Headers: Static<typeof IdempotencyHeaders> }>(
-    `${HTTP_PREFIX}/integrity-checks`,
-    {
-      schema: {
-        tags,
-        summary:
-          'Verifies the hash chains of a unit (every stream holding an event about it) or of one stream, and records the check (IntegrityChecked); the same key answers with the check recorded the first time',
-        headers: IdempotencyHeaders,
-        body: IntegrityCheckBody,
-        response: { 200: IntegrityCheckReply, ...errorResponses(400, 401, 403, 409) },
-      },
+  route<{ Body: Json; Headers: Static<typeof IdempotencyHeaders> }>({
+    method: 'POST',
+    url: `${HTTP_PREFIX}/integrity-checks`,
+    onRequest: auditors,
+    schema: {
+      tags,
+      summary:
+        'Verifies the hash chains of a unit (every stream holding an event about it) or of one stream, and records the check (IntegrityChecked); the same key answers with the check recorded the first time',
+      headers: IdempotencyHeaders,
+      body: IntegrityCheckBody,
+      response: { 200: IntegrityCheckReply, ...errorResponses(400, 401, 403, 409) },
     },
-    async (request) => {
-      const { scope } = request.body;
-      // The proto's scope is a oneof: one of the two, never both.
-      if (scope.unitId !== undefined && scope.streamId !== undefined)
+    handler: async (request) => {
+      const req = command(request);
+      const scope: Json = req.scope ?? {};
+      // The proto's scope is a oneof: one of them, never two.
+      if ([scope.unitId, scope.streamId, scope.all].filter((v) => v !== undefined).length > 1)
         throw new ValidationError('scope', 'name a unitId or a streamId, not both');
-      return audit.verifyIntegrity(request.principal, { scope, idempotencyKey: request.headers['idempotency-key'] });
+      return audit.verifyIntegrity(request.principal, req);
     },
-  );
+  });
 
-  http.get<{ Params: Static<typeof CheckParams> }>(
-    `${HTTP_PREFIX}/integrity-checks/:checkId`,
-    {
-      schema: {
-        tags,
-        summary: 'A recorded integrity check, with who ran it and when',
-        params: CheckParams,
-        response: { 200: IntegrityCheckRecordReply, ...errorResponses(400, 401, 403, 404) },
-      },
+  route<{ Params: Static<typeof CheckParams> }>({
+    method: 'GET',
+    url: `${HTTP_PREFIX}/integrity-checks/:checkId`,
+    onRequest: auditors,
+    schema: {
+      tags,
+      summary: 'A recorded integrity check, with who ran it and when',
+      params: CheckParams,
+      querystring: NoQuery,
+      response: { 200: IntegrityCheckRecordReply, ...errorResponses(400, 401, 403, 404) },
     },
-    async (request) => ({ record: await audit.getIntegrityCheck(request.principal, { checkId: request.params.checkId }) }),
-  );
+    handler: async (request) => ({ record: await audit.getIntegrityCheck(request.principal, { checkId: request.params.checkId }) }),
+  });
 
-  http.post<{ Body: Static<typeof DossierExportBody>; Headers: Static<typeof IdempotencyHeaders> }>(
-    `${HTTP_PREFIX}/dossier-exports`,
-    {
-      schema: {
-        tags,
-        summary:
-          'Exports the unit dossier 创建活动档案 as of an instant (events.json, report.html, manifest.json, VERIFY.txt) and records the export (DossierExported); the same key answers with the first export, rebuilt as recorded',
-        headers: IdempotencyHeaders,
-        body: DossierExportBody,
-        response: { 200: DossierExportReply, ...errorResponses(400, 401, 403, 409) },
-      },
+  route<{ Body: Json; Headers: Static<typeof IdempotencyHeaders> }>({
+    method: 'POST',
+    url: `${HTTP_PREFIX}/dossier-exports`,
+    onRequest: auditors,
+    schema: {
+      tags,
+      summary:
+        'Exports the unit dossier 创建活动档案 as of an instant (events.json, report.html, manifest.json, VERIFY.txt) and records the export (DossierExported); the same key answers with the first export, rebuilt as recorded',
+      headers: IdempotencyHeaders,
+      body: DossierExportBody,
+      response: { 200: DossierExportReply, ...errorResponses(400, 401, 403, 409) },
     },
-    async (request) => {
-      const out = await audit.exportDossier(request.principal, { ...request.body, idempotencyKey: request.headers['idempotency-key'] });
+    handler: async (request) => {
+      const out = await audit.exportDossier(request.principal, command(request));
       return {
         result: out.result,
         record: out.record,
@@ -319,19 +347,19 @@ export function registerLookbackRoutes(http: FastifyInstance, deps: { store: Eve
         manifest: out.dossier.manifest as unknown as Record<string, unknown>,
       };
     },
-  );
+  });
 
-  http.get<{ Querystring: Static<typeof DossierExportsQuery> }>(
-    `${HTTP_PREFIX}/dossier-exports`,
-    {
-      schema: {
-        tags,
-        summary: "Recorded dossier exports, newest first: who exported which unit's dossier, when, with which digest",
-        querystring: DossierExportsQuery,
-        response: { 200: DossierExportList, ...errorResponses(400, 401, 403) },
-      },
+  route<{ Querystring: Static<typeof DossierExportsQuery> }>({
+    method: 'GET',
+    url: `${HTTP_PREFIX}/dossier-exports`,
+    onRequest: auditors,
+    schema: {
+      tags,
+      summary: "Recorded dossier exports, newest first: who exported which unit's dossier, when, with which digest",
+      querystring: DossierExportsQuery,
+      response: { 200: DossierExportList, ...errorResponses(400, 401, 403) },
     },
-    async (request) => {
+    handler: async (request) => {
       const { unitId, pageSize, pageToken } = request.query;
       const out = await audit.listDossierExports(request.principal, {
         ...(unitId ? { unitId } : {}),
@@ -339,101 +367,99 @@ export function registerLookbackRoutes(http: FastifyInstance, deps: { store: Eve
       });
       return { exports: out.records, ...(out.nextPageToken ? { nextPageToken: out.nextPageToken } : {}) };
     },
-  );
+  });
 
-  http.get<{ Params: Static<typeof ExportParams> }>(
-    `${HTTP_PREFIX}/dossier-exports/:exportId`,
-    {
-      schema: {
-        tags,
-        summary:
-          "A recorded export with its files, rebuilt from the store; 409 when the store no longer gives the recorded digest (verify the unit's integrity)",
-        params: ExportParams,
-        response: { 200: DossierExportFilesReply, ...errorResponses(400, 401, 403, 404, 409) },
-      },
+  route<{ Params: Static<typeof ExportParams> }>({
+    method: 'GET',
+    url: `${HTTP_PREFIX}/dossier-exports/:exportId`,
+    onRequest: auditors,
+    schema: {
+      tags,
+      summary:
+        "A recorded export with its files, rebuilt from the store; 409 when the store no longer gives the recorded digest (verify the unit's integrity)",
+      params: ExportParams,
+      querystring: NoQuery,
+      response: { 200: DossierExportFilesReply, ...errorResponses(400, 401, 403, 404, 409) },
     },
-    async (request) => {
+    handler: async (request) => {
       const { record, dossier } = await audit.dossierFiles(request.principal, request.params.exportId);
       return { record, files: dossier.files };
     },
-  );
+  });
 
-  http.post<{ Body: Static<typeof VerifyDossierBody> }>(
-    `${HTTP_PREFIX}/dossiers/verify`,
-    {
-      schema: {
-        tags,
-        summary: "Checks a dossier's files (the same check VERIFY.txt describes, for those without a canonicaliser at hand)",
-        body: VerifyDossierBody,
-        response: { 200: AnyObject, ...errorResponses(400, 401, 403) },
-      },
-      bodyLimit: 512 * 1024 * 1024,
+  // Not a command (nothing is recorded) and its strings are whole files, so the
+  // command text check does not apply; the role is checked before the body is read,
+  // and the body is limited to what a big unit's dossier needs (BODY_LIMITS).
+  route<{ Body: Static<typeof VerifyDossierBody> }>({
+    method: 'POST',
+    url: `${HTTP_PREFIX}/dossiers/verify`,
+    onRequest: auditors,
+    bodyLimit: BODY_LIMITS.verifyDossier,
+    schema: {
+      tags,
+      summary: "Checks a dossier's files (the same check VERIFY.txt describes, for those without a canonicaliser at hand)",
+      body: VerifyDossierBody,
+      response: { 200: AnyObject, ...errorResponses(400, 401, 403, 413) },
     },
-    async (request) => {
-      requireAuditRead(request.principal);
-      return verifyDossier(request.body);
-    },
-  );
+    handler: async (request) => verifyDossier(request.body),
+  });
 
   // ── Reviews ──
-  http.post<{ Body: Static<typeof OpenBody>; Headers: Static<typeof IdempotencyHeaders> }>(
-    `${HTTP_PREFIX}/reviews`,
-    {
-      schema: {
-        tags,
-        summary: 'Opens a look-back review 回头看 (office)',
-        headers: IdempotencyHeaders,
-        body: OpenBody,
-        response: { 200: CommandReply, ...errorResponses(400, 401, 403, 409) },
-      },
+  route<{ Body: Json; Headers: Static<typeof IdempotencyHeaders> }>({
+    method: 'POST',
+    url: `${HTTP_PREFIX}/reviews`,
+    onRequest: roles(...REVIEW_ROLES.OpenLookbackReview),
+    bodyLimit: BODY_LIMITS.openReview,
+    schema: {
+      tags,
+      summary: 'Opens a look-back review 回头看 (office)',
+      headers: IdempotencyHeaders,
+      body: OpenBody,
+      response: { 200: CommandReply, ...errorResponses(400, 401, 403, 409) },
     },
-    async (request) =>
-      reviews.OpenLookbackReview(request.principal, { ...request.body, idempotencyKey: request.headers['idempotency-key'] }),
-  );
+    handler: async (request) => reviews.OpenLookbackReview(request.principal, command(request)),
+  });
   /** A command on one review: the review from the path, the key from the Idempotency-Key header. */
-  const reviewCommand = <B extends TSchema>(
+  const reviewCommand = (
     path: string,
     summary: string,
-    body: B,
-    handle: (principal: Principal, r: Json) => Promise<unknown>,
+    rpc: 'RecordLookbackCheck' | 'RecordRecurrence' | 'ConcludeLookbackReview',
+    schema: TSchema,
   ) =>
-    http.post<{ Params: Static<typeof ReviewParams>; Body: Static<B>; Headers: Static<typeof IdempotencyHeaders> }>(
-      `${HTTP_PREFIX}/reviews/:reviewId/${path}`,
-      {
-        schema: {
-          tags,
-          summary,
-          params: ReviewParams,
-          headers: IdempotencyHeaders,
-          body,
-          response: { 200: CommandReply, ...errorResponses(400, 401, 403, 404, 409) },
-        },
-      },
-      async (request) =>
-        handle(request.principal, {
-          ...(request.body as Json),
-          reviewId: request.params.reviewId,
-          idempotencyKey: request.headers['idempotency-key'],
-        }),
-    );
-  reviewCommand('checks', 'Records one of the three checks for a unit (office, inspector)', CheckBody, reviews.RecordLookbackCheck);
-  reviewCommand(
-    'recurrences',
-    'Records a recurrence and has inspection mark the rectification regressed; repeat to retry a failed call',
-    RecurrenceBody,
-    reviews.RecordRecurrence,
-  );
-  reviewCommand('conclude', 'Concludes a review with per-unit results (office)', ConcludeBody, reviews.ConcludeLookbackReview);
-  http.get<{ Params: Static<typeof ReviewParams> }>(
-    `${HTTP_PREFIX}/reviews/:reviewId`,
-    {
+    route<{ Params: Static<typeof ReviewParams>; Body: ReviewBody; Headers: Static<typeof IdempotencyHeaders> }>({
+      method: 'POST',
+      url: `${HTTP_PREFIX}/reviews/:reviewId/${path}`,
+      onRequest: roles(...REVIEW_ROLES[rpc]),
       schema: {
         tags,
-        summary: 'A look-back review with its checks and recurrences',
+        summary,
         params: ReviewParams,
-        response: { 200: AnyObject, ...errorResponses(401, 403, 404) },
+        headers: IdempotencyHeaders,
+        body: schema,
+        response: { 200: CommandReply, ...errorResponses(400, 401, 403, 404, 409) },
       },
-    },
-    async (request) => reviews.GetLookbackReview(request.principal, { reviewId: request.params.reviewId }),
+      handler: async (request) =>
+        reviews[rpc](request.principal, command(request, { reviewId: request.params.reviewId }), { bearer: request.headers.authorization }),
+    });
+  reviewCommand('checks', 'Records one of the three checks for a unit (office, inspector)', 'RecordLookbackCheck', CheckBody);
+  reviewCommand(
+    'recurrences',
+    "Records a recurrence of a rectification of a unit under review and has inspection mark it regressed, on the caller's behalf (office); repeat to retry a failed call",
+    'RecordRecurrence',
+    RecurrenceBody,
   );
+  reviewCommand('conclude', 'Concludes a review with per-unit results (office)', 'ConcludeLookbackReview', ConcludeBody);
+  route<{ Params: Static<typeof ReviewParams> }>({
+    method: 'GET',
+    url: `${HTTP_PREFIX}/reviews/:reviewId`,
+    onRequest: roles(...REVIEW_ROLES.GetLookbackReview),
+    schema: {
+      tags,
+      summary: 'A look-back review with its checks and recurrences',
+      params: ReviewParams,
+      querystring: NoQuery,
+      response: { 200: AnyObject, ...errorResponses(401, 403, 404) },
+    },
+    handler: async (request) => reviews.GetLookbackReview(request.principal, { reviewId: request.params.reviewId }),
+  });
 }
