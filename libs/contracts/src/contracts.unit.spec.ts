@@ -49,7 +49,7 @@ const ordered: RectificationOrdered = {
       mediaType: 'image/jpeg',
       sizeBytes: 482_113,
       sha256: 'a'.repeat(64),
-      attachedBy: { id: 'inspector-li', role: Role.ROLE_INSPECTOR, displayName: '李督查' },
+      attachedBy: { id: 'inspector-li', role: Role.ROLE_INSPECTOR, displayName: '李督查', via: '' },
       attachedAt: new Date('2025-04-01T02:30:00.000Z'),
       capturedAt: new Date('2025-04-01T02:12:45.250Z'),
       caption: '公示栏仍为2023年信息',
@@ -83,7 +83,7 @@ describe('generated messages', () => {
       metadata: {
         unitId: 'unit-tax-window-2',
         campaignId: 'camp-2025',
-        actor: { id: 'inspector-li', role: Role.ROLE_INSPECTOR, displayName: '' },
+        actor: { id: 'inspector-li', role: Role.ROLE_INSPECTOR, displayName: '', via: '' },
         correlationId: 'corr-9',
         causationId: 'cmd-9',
         traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',

@@ -158,9 +158,11 @@ function prepareMetadata(metadata: unknown, at: string): EventMetadata & { schem
       typeof actor !== 'object' ||
       typeof actor.id !== 'string' ||
       typeof actor.role !== 'string' ||
-      Object.keys(actor).length !== 2)
+      (actor.via !== undefined &&
+        (typeof actor.via !== 'string' || actor.via === '' || actor.via.length > 200 || CONTROL_OR_LONE_SURROGATE.test(actor.via))) ||
+      Object.keys(actor).length !== (actor.via === undefined ? 2 : 3))
   ) {
-    throw new InvalidAppendError(`${at}.metadata.actor`, 'must be { id: string, role: string }');
+    throw new InvalidAppendError(`${at}.metadata.actor`, 'must be { id: string, role: string, via?: string }');
   }
   const schemaVersion = m.schemaVersion ?? 1;
   if (typeof schemaVersion !== 'number' || !Number.isSafeInteger(schemaVersion) || schemaVersion < 1) {
@@ -171,6 +173,6 @@ function prepareMetadata(metadata: unknown, at: string): EventMetadata & { schem
   for (const key of METADATA_KEYS) {
     if (key !== 'schemaVersion' && m[key] !== undefined) (out as unknown as Record<string, unknown>)[key] = m[key];
   }
-  if (actor) out.actor = { id: actor.id as string, role: actor.role as string };
+  if (actor) out.actor = { id: actor.id as string, role: actor.role as string, ...(actor.via ? { via: actor.via as string } : {}) };
   return out;
 }

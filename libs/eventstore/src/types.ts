@@ -5,6 +5,11 @@
 export interface Actor {
   id: string;
   role: string;
+  /**
+   * The service that acted on this actor's behalf (`service:lookback` regressing a
+   * rectification for the office): who asked is `id`, which service did it is `via`.
+   */
+  via?: string;
 }
 
 /** Metadata a writer supplies. The store adds `schemaVersion` (default 1), `prevHash` and `hash`. */

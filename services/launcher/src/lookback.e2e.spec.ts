@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
+import { Role } from '@wenming/contracts/wenming/common/v1/common.js';
 import * as lb from '@wenming/contracts/wenming/lookback/v1/lookback_service.js';
 import { LookbackServiceClient } from '@wenming/contracts/wenming/lookback/v1/lookback_service.js';
 import type { InspectionModule } from '@wenming/inspection';
@@ -227,6 +228,8 @@ describe('look-back end to end', () => {
     assert.deepEqual(rec.regression.inspectionEventIds, [regEvent.id]);
     // Recorded as the real caller's: look-back acted on the office's behalf, with the office's token (issue 12).
     assert.equal(regEvent.metadata?.actor?.id, 'office-1');
+    assert.equal(regEvent.metadata?.actor?.role, Role.ROLE_OFFICE);
+    assert.equal(regEvent.metadata?.actor?.via, 'service:lookback');
     // The review records the recurrence and the regression, naming inspection's event.
     const reviewEvents = (
       await collect(lookback.streamEvents(lb.StreamEventsRequest.fromPartial({ streamId: 'lookback-review-lb1' }), md('auditor')))

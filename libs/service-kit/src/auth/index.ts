@@ -1,6 +1,6 @@
 export { bearerToken } from './bearer.js';
 export { DEFAULT_MAX_TOKEN_TTL_SEC, formatDuration } from './duration.js';
-export { authenticateCall } from './grpc.js';
+export { ACTING_SERVICE_METADATA, authenticateCall } from './grpc.js';
 export { registerHttpAuth } from './http.js';
 export * from './principal.js';
 export { hs256Secret } from './secret.js';

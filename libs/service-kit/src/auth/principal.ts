@@ -14,6 +14,11 @@ export interface Principal {
   units: readonly string[];
   /** When the token stops being valid (its `exp`): a server stream opened with it ends then. */
   expiresAt?: Date;
+  /**
+   * The service calling on this principal's behalf (`service:lookback`), from that
+   * service's own verified token (authenticateCall): events record both (DESIGN §5).
+   */
+  actingService?: string;
 }
 
 export function isRole(value: unknown): value is Role {

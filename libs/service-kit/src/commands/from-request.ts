@@ -31,7 +31,11 @@ export function commandReply<E extends DomainEvent, S, X extends Json = Record<n
 
 /** The actor recorded on the events: the principal, in the first of the allowed roles it holds. */
 function actorOf(principal: Principal, allowed: readonly Role[]): Actor {
-  return { id: principal.id, role: principal.roles.find((r) => allowed.includes(r)) ?? principal.roles[0] ?? 'unknown' };
+  return {
+    id: principal.id,
+    role: principal.roles.find((r) => allowed.includes(r)) ?? principal.roles[0] ?? 'unknown',
+    ...(principal.actingService ? { via: principal.actingService } : {}),
+  };
 }
 
 function expectedRevision(req: Json): { expectedRevision?: number } {

@@ -3,12 +3,14 @@
 // rectification it is), over gRPC (services meet only through proto and gRPC).
 // Both carry the caller's own bearer token: look-back acts on the caller's behalf,
 // so inspection checks what the caller may do and records the caller as the actor.
-// Look-back lends no privilege of its own (issue 12: the confused deputy).
+// Look-back lends no privilege of its own (issue 12: the confused deputy); its own
+// token, which holds no role, travels beside the caller's only so the event also
+// says which service acted (Actor.via = service:lookback).
 // In the embedded profile every module runs in this process, so the target is the
 // platform's own gRPC port; WENMING_INSPECTION_GRPC points elsewhere in production.
 import * as grpc from '@grpc/grpc-js';
 import { InspectionServiceClient } from '@wenming/contracts/wenming/inspection/v1/inspection_service.js';
-import { NotFoundError, PermissionDeniedError } from '@wenming/service-kit';
+import { ACTING_SERVICE_METADATA, NotFoundError, PermissionDeniedError } from '@wenming/service-kit';
 import type { RectificationOwner } from '../domain/review.js';
 
 export interface RegressRequest {
@@ -51,6 +53,11 @@ export interface InspectionPort {
 export interface InspectionClientOptions {
   /** host:port of the inspection gRPC server; a function is asked at the first call (after the server bound its port). */
   address: string | (() => string);
+  /**
+   * Look-back's own token (no role), sent beside the caller's so inspection records
+   * which service acted (Actor.via); fetched per call so it can be renewed.
+   */
+  serviceToken?: () => Promise<string | undefined>;
   deadlineMs?: number;
 }
 
@@ -63,18 +70,21 @@ export function createInspectionClient(options: InspectionClientOptions): Inspec
     );
     return client;
   };
-  const metadataOf = (caller: Caller) => {
+  const metadataOf = async (caller: Caller) => {
     if (!caller.bearer)
       throw new RegressCallError('UNAUTHENTICATED', "no caller token to forward: look-back acts only on a caller's behalf");
     const metadata = new grpc.Metadata();
     metadata.set('authorization', caller.bearer);
+    const own = await options.serviceToken?.();
+    if (own) metadata.set(ACTING_SERVICE_METADATA, `Bearer ${own}`);
     return metadata;
   };
+
   const deadline = () => ({ deadline: Date.now() + (options.deadlineMs ?? 10_000) });
   const failed = (err: grpc.ServiceError) => new RegressCallError(grpc.status[err.code] ?? String(err.code), err.details || err.message);
   return {
     async getRectification(rectificationId, caller) {
-      const metadata = metadataOf(caller);
+      const metadata = await metadataOf(caller);
       return new Promise((resolve, reject) => {
         get().getRectification({ rectificationId }, metadata, deadline(), (err, response) => {
           if (err) {
@@ -94,7 +104,7 @@ export function createInspectionClient(options: InspectionClientOptions): Inspec
       });
     },
     async regressRectification(request, caller) {
-      const metadata = metadataOf(caller);
+      const metadata = await metadataOf(caller);
       return new Promise((resolve, reject) => {
         get().regressRectification(
           {

@@ -24,7 +24,7 @@ import { createInspectionClient } from './inspection-client.js';
 import { createReviews } from './reviews.js';
 
 class FakeInspectionServer {
-  readonly calls: { request: RegressRectificationRequest; authorization: string }[] = [];
+  readonly calls: { request: RegressRectificationRequest; authorization: string; acting: string }[] = [];
   readonly reads: { id: string; authorization: string }[] = [];
   failNext: grpc.status | undefined;
   private server = new grpc.Server();
@@ -51,7 +51,11 @@ class FakeInspectionServer {
         call: grpc.ServerUnaryCall<RegressRectificationRequest, RegressRectificationResponse>,
         callback: grpc.sendUnaryData<RegressRectificationResponse>,
       ) => {
-        this.calls.push({ request: call.request, authorization: String(call.metadata.get('authorization')[0] ?? '') });
+        this.calls.push({
+          request: call.request,
+          authorization: String(call.metadata.get('authorization')[0] ?? ''),
+          acting: String(call.metadata.get('x-wenming-acting-service')[0] ?? ''),
+        });
         if (this.failNext !== undefined) {
           const code = this.failNext;
           this.failNext = undefined;
@@ -93,7 +97,7 @@ describe('look-back review regresses a rectification through inspection’s gRPC
 
   before(async () => {
     await fake.start();
-    client = createInspectionClient({ address: `127.0.0.1:${fake.port}` });
+    client = createInspectionClient({ address: `127.0.0.1:${fake.port}`, serviceToken: async () => 'lookback-own' });
     reviews = createReviews({ store, inspection: client });
   });
   after(async () => {
@@ -194,6 +198,8 @@ describe('look-back review regresses a rectification through inspection’s gRPC
     assert.equal(fake.calls[1]!.request.recurrenceId, 'lb1.r1');
     // Look-back acts on the caller's behalf: the caller's own token, never one of its own.
     assert.equal(fake.calls[1]!.authorization, caller.bearer);
+    // Its own token (no role) travels beside, only to say which service acted.
+    assert.equal(fake.calls[1]!.acting, 'Bearer lookback-own');
     assert.deepEqual(
       fake.reads.slice(-2).map((r) => r.authorization),
       [caller.bearer, caller.bearer],

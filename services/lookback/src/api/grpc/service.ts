@@ -51,7 +51,13 @@ const CONTEXT_NAME = Object.fromEntries(Object.entries(CONTEXT_ENUM).map(([k, v]
 
 function envelopeJson(event: RecordedEvent): Json {
   const e = readableEvent(event);
-  return { ...e, data: typeof e.data === 'object' && e.data !== null && !Array.isArray(e.data) ? e.data : { value: e.data } };
+  // The store keeps the role by name ('office'); the proto's Actor.role is the enum (ROLE_OFFICE).
+  const actor = e.metadata.actor ? { ...e.metadata.actor, role: actorJson(e.metadata.actor).role } : undefined;
+  return {
+    ...e,
+    metadata: { ...e.metadata, ...(actor ? { actor } : {}) },
+    data: typeof e.data === 'object' && e.data !== null && !Array.isArray(e.data) ? e.data : { value: e.data },
+  };
 }
 
 function entryJson(entry: TimelineEntry): Json {

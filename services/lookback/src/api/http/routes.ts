@@ -61,7 +61,11 @@ const TimelineQuery = Type.Object(
 const StateQuery = Type.Object({ asOf: Type.Optional(Instant) }, { additionalProperties: false });
 const DiffQuery = Type.Object({ from: Instant, to: Instant }, { additionalProperties: false });
 const NoQuery = Type.Object({}, { additionalProperties: false });
-const Actor = Type.Object({ id: Type.String(), role: Type.String() });
+const Actor = Type.Object({
+  id: Type.String(),
+  role: Type.String(),
+  via: Type.Optional(Type.String({ description: 'the service that acted on the actor’s behalf' })),
+});
 const Entry = Type.Object({
   position: Type.Integer(),
   id: Type.String(),

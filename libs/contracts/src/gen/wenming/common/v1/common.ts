@@ -211,6 +211,12 @@ export interface Actor {
   role: Role;
   /** For display only; never used for authorisation. */
   displayName: string;
+  /**
+   * The service that acted on this actor's behalf, from its own verified token
+   * (e.g. "service:lookback" regressing a rectification the office asked for);
+   * empty when the actor acted directly.
+   */
+  via: string;
 }
 
 /**
@@ -334,7 +340,7 @@ export interface CommandResult {
 }
 
 function createBaseActor(): Actor {
-  return { id: "", role: 0, displayName: "" };
+  return { id: "", role: 0, displayName: "", via: "" };
 }
 
 export const Actor: MessageFns<Actor> = {
@@ -347,6 +353,9 @@ export const Actor: MessageFns<Actor> = {
     }
     if (message.displayName !== "") {
       writer.uint32(26).string(message.displayName);
+    }
+    if (message.via !== "") {
+      writer.uint32(34).string(message.via);
     }
     return writer;
   },
@@ -388,6 +397,14 @@ export const Actor: MessageFns<Actor> = {
             message.displayName = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.via = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -409,6 +426,7 @@ export const Actor: MessageFns<Actor> = {
         : isSet(object.display_name)
         ? globalThis.String(object.display_name)
         : "",
+      via: isSet(object.via) ? globalThis.String(object.via) : "",
     };
   },
 
@@ -423,6 +441,9 @@ export const Actor: MessageFns<Actor> = {
     if (message.displayName !== "") {
       obj.displayName = message.displayName;
     }
+    if (message.via !== "") {
+      obj.via = message.via;
+    }
     return obj;
   },
 
@@ -434,6 +455,7 @@ export const Actor: MessageFns<Actor> = {
     message.id = object.id ?? "";
     message.role = object.role ?? 0;
     message.displayName = object.displayName ?? "";
+    message.via = object.via ?? "";
     return message;
   },
 };
