@@ -276,7 +276,8 @@ describe('inspection end to end', () => {
       }),
     );
     assert.equal(order.rectificationId, 'r1');
-    assert.equal((await post('/rectifications/r1/acknowledge', 'u2', { responsiblePerson: { name: '张' } })).status, 403);
+    // Another unit's rectification looks exactly like a missing one (DESIGN §5).
+    assert.equal((await post('/rectifications/r1/acknowledge', 'u2', { responsiblePerson: { name: '张' } })).status, 404);
     assert.equal((await post('/rectifications/r1/acknowledge', 'u1', { responsiblePerson: { name: '李主任' } })).status, 200);
     ok(
       await rpc('submitRectificationMeasures', 'u1', {
@@ -285,7 +286,7 @@ describe('inspection end to end', () => {
       }),
     );
     // A unit reports progress only on its own rectifications; nobody else reports it.
-    assert.equal((await post('/rectifications/r1/progress', 'u2', { description: 'x', evidence: [evidence('x.jpg')] })).status, 403);
+    assert.equal((await post('/rectifications/r1/progress', 'u2', { description: 'x', evidence: [evidence('x.jpg')] })).status, 404);
     assert.equal(
       failed(
         await rpc('reportRectificationProgress', 'office', { rectificationId: 'r1', description: 'x', evidence: [evidenceG('x.jpg')] }),

@@ -1,9 +1,12 @@
-// Command handlers: authorise (role, and for a unit its own rectifications only),
-// read what the decision needs (the campaign catalog from the catalog read model,
-// the finding from its inspection), then handleCommand on the aggregate's stream
-// with the caller's idempotency key. Requests arrive as proto3 JSON of the gRPC
-// request messages, so HTTP and gRPC run exactly the same code.
-import type { EventStore } from '@wenming/eventstore';
+// Command handlers: authorise first (role; for a unit its own rectifications only,
+// another unit's looking exactly like one that does not exist; for an inspector the
+// team of the inspection), then read what the decision needs (the campaign catalog
+// from the catalog read model, the finding from its inspection), then handleCommand
+// on the aggregate's stream with the caller's idempotency key. Who issues a command
+// and who attached its evidence, and when, are the server's: the token's subject
+// and the command's time (stampEvidence), never the body's. Requests arrive as
+// proto3 JSON of the gRPC request messages, so HTTP and gRPC run exactly the same code.
+import type { Actor, EventStore } from '@wenming/eventstore';
 import type { ReadStore } from '@wenming/readstore';
 import {
   checkId,
@@ -11,8 +14,8 @@ import {
   type Json,
   loadState,
   NotFoundError,
-  PermissionDeniedError,
   type Principal,
+  type RequestCommand,
   type Role,
   commandReply as reply,
   requestCommandRunner,
@@ -20,8 +23,9 @@ import {
   ValidationError,
 } from '@wenming/service-kit';
 import type { CatalogView } from '../domain/catalog.js';
-import { type InspectionCommand, type InspectionState, inspectionDecider } from '../domain/inspection.js';
+import { type InspectionCommand, type InspectionState, inspectionDecider, requireOnTeam } from '../domain/inspection.js';
 import { type RectificationCommand, type RectificationState, rectificationDecider } from '../domain/rectification.js';
+import { type EvidenceRef, stampEvidence } from '../domain/shared.js';
 import { drawDecider } from '../domain/spot-check-draw.js';
 import { type CatalogDoc, catalogView } from '../projections/catalogs/consumer.js';
 import { C, type Doc } from '../projections/collections.js';
@@ -48,10 +52,25 @@ const CLOSERS: Role[] = ['inspector', 'office'];
 /** The office, or the look-back service calling with an office or admin token. */
 const REGRESSORS: Role[] = ['office', 'admin'];
 
-/** A unit user acts only for its own units (never through a city-wide role it lacks). */
-function requireOwnUnit(principal: Principal, unitId: string): void {
-  requireRole(principal, ...UNIT);
-  if (!principal.units.includes(unitId)) throw new PermissionDeniedError(`${principal.id} may not act for unit ${unitId}`);
+/** The fields of command data that carry evidence references (one, or a list). */
+const EVIDENCE_FIELDS = ['evidence', 'documents', 'report'] as const;
+
+/** The command with every evidence reference it carries stamped with the server's provenance. */
+function withProvenance<C>(command: C, by: Actor, at: string): C {
+  const data = { ...(command as { data: Record<string, unknown> }).data };
+  const stamp = (e: unknown) => stampEvidence((e ?? {}) as EvidenceRef, by, at);
+  for (const field of EVIDENCE_FIELDS) {
+    const value = data[field];
+    if (Array.isArray(value)) data[field] = value.map(stamp);
+    else if (value && typeof value === 'object') data[field] = stamp(value);
+  }
+  return { ...command, data };
+}
+
+/** The proto enum name of the role the principal acts in (the first allowed one it holds). */
+function actingRole(principal: Principal, allowed: readonly Role[]): string {
+  const role = principal.roles.find((r) => allowed.includes(r)) ?? principal.roles[0];
+  return role ? `ROLE_${role.toUpperCase()}` : 'ROLE_UNSPECIFIED';
 }
 
 export function createApplication(options: ApplicationOptions) {
@@ -60,7 +79,15 @@ export function createApplication(options: ApplicationOptions) {
   const newId = options.newId ?? (() => crypto.randomUUID());
   const today = () => now().toISOString().slice(0, 10);
 
-  const run = requestCommandRunner(store, now);
+  /**
+   * Runs a command at one instant: the events' business time and the attachedAt of
+   * the evidence they carry are the same, read once from the clock.
+   */
+  function run<Command, Event extends { type: string; data: unknown }, State>(args: RequestCommand<Command, Event, State>) {
+    const at = now();
+    const by: Actor = { id: args.principal.id, role: actingRole(args.principal, args.roles) };
+    return requestCommandRunner(store, () => at)({ ...args, command: withProvenance(args.command, by, at.toISOString()) });
+  }
 
   async function catalog(campaignId: string): Promise<CatalogView | undefined> {
     return catalogView(await readStore.collection<CatalogDoc>(C.catalogs).get(campaignId));
@@ -79,8 +106,20 @@ export function createApplication(options: ApplicationOptions) {
   }
 
   /**
+   * The inspection an inspector's command is about, read after the role check and
+   * refused unless the caller is on its team — before anything else is read for it.
+   */
+  async function teamInspection(principal: Principal, inspectionId: string): Promise<Inspection> {
+    requireRole(principal, ...INSPECTORS);
+    const s = await inspection(inspectionId);
+    requireOnTeam(s, principal.id);
+    return s;
+  }
+
+  /**
    * Runs an inspection command; the events concern `unitId` when given. `read` is the
    * inspection as the handler already read it (to build the command), not read again.
+   * The decider checks the team again on the state it decides on.
    */
   async function onInspection(
     principal: Principal,
@@ -90,14 +129,14 @@ export function createApplication(options: ApplicationOptions) {
     { unitId, read }: { unitId?: string | undefined; read?: Inspection } = {},
   ) {
     requireRole(principal, ...roles);
-    const s = read ?? (await inspection(req.inspectionId));
+    const s = read ?? (roles === INSPECTORS ? await teamInspection(principal, req.inspectionId) : await inspection(req.inspectionId));
     if (unitId !== undefined) checkId('unitId', unitId);
     return run({
       principal,
       roles,
       streamId: streams.inspection(s.inspectionId),
       decider: inspectionDecider,
-      command,
+      command: { ...command, by: principal.id },
       req,
       ...(unitId ? { unitId } : {}),
       campaignId: s.campaignId,
@@ -106,8 +145,7 @@ export function createApplication(options: ApplicationOptions) {
 
   /** An inspector's command about the request's unit, built from the inspection as read (its campaign's catalog). */
   async function onInspectedUnit(principal: Principal, req: Json, build: (s: Inspection) => Promise<InspectionCommand>) {
-    requireRole(principal, ...INSPECTORS);
-    const s = await inspection(req.inspectionId);
+    const s = await teamInspection(principal, req.inspectionId);
     checkId('unitId', req.unitId);
     return reply(await onInspection(principal, req, INSPECTORS, await build(s), { unitId: req.unitId, read: s }));
   }
@@ -126,7 +164,8 @@ export function createApplication(options: ApplicationOptions) {
     const roles = who === 'unit' ? UNIT : who;
     requireRole(principal, ...roles);
     const s = await rectification(req.rectificationId);
-    if (who === 'unit') requireOwnUnit(principal, s.unitId);
+    // Another unit's rectification looks exactly like one that does not exist.
+    if (who === 'unit' && !principal.units.includes(s.unitId)) throw new NotFoundError('rectification', req.rectificationId);
     return run({
       principal,
       roles,
@@ -244,7 +283,7 @@ export function createApplication(options: ApplicationOptions) {
       );
     },
     async AttachEvidence(principal: Principal, req: Json) {
-      const s = await inspection(req.inspectionId);
+      const s = await teamInspection(principal, req.inspectionId);
       const r = await onInspection(
         principal,
         req,
@@ -265,8 +304,7 @@ export function createApplication(options: ApplicationOptions) {
       return reply(r, { ruleCheck: event?.data.ruleCheck ?? { satisfied: true, unmet: [] } });
     },
     async RecordFinding(principal: Principal, req: Json) {
-      requireRole(principal, ...INSPECTORS);
-      const s = await inspection(req.inspectionId);
+      const s = await teamInspection(principal, req.inspectionId);
       const findingId = checkId('findingId', req.findingId || newId());
       checkId('unitId', req.unitId);
       const r = await onInspection(
@@ -292,7 +330,7 @@ export function createApplication(options: ApplicationOptions) {
       return reply(r, { findingId });
     },
     async AmendFinding(principal: Principal, req: Json) {
-      const s = await inspection(req.inspectionId);
+      const s = await teamInspection(principal, req.inspectionId);
       return reply(
         await onInspection(
           principal,
@@ -315,7 +353,7 @@ export function createApplication(options: ApplicationOptions) {
       );
     },
     async WithdrawFinding(principal: Principal, req: Json) {
-      const s = await inspection(req.inspectionId);
+      const s = await teamInspection(principal, req.inspectionId);
       return reply(
         await onInspection(
           principal,
@@ -366,7 +404,8 @@ export function createApplication(options: ApplicationOptions) {
         ? checkId('inspectionId', req.inspectionId)
         : (await readStore.collection<Doc>(C.findings).get(findingId))?.inspectionId;
       if (!inspectionId) throw new NotFoundError('finding', findingId);
-      const s = await inspection(inspectionId);
+      // The team that found the problem orders its rectification.
+      const s = await teamInspection(principal, inspectionId);
       const f = s.findings[findingId];
       if (!f) throw new NotFoundError('finding', findingId);
       if (f.withdrawn) throw new ForbiddenTransitionError('withdrawn', 'order a rectification', `finding ${findingId} was withdrawn`);

@@ -1,7 +1,15 @@
 // Queries over the read models, with the same unit scoping as the commands: a unit
 // user reads only its own units — and an unannounced inspection only once the team
-// has arrived there; city-wide roles and auditors read everything. Due / overdue are
-// computed against the caller's `asOf` day, because the domain has no clock.
+// has arrived there; city-wide roles and auditors read everything. What a caller may
+// not see looks exactly like what does not exist (DESIGN §5): the same NOT_FOUND,
+// after the same reads, and no field, count or list of an answer depends on it — an
+// inspection shows a unit its own units, their totals and findings only. A 双随机 draw
+// is the office's, the inspectors', the supervisors' and the auditors' to read and
+// re-run at any time; anyone else with a Wenming role may re-run it once the visits
+// it chose are over, never before: the units it names must not learn of the visit.
+// A token with no Wenming role reads nothing (PERMISSION_DENIED before any read).
+// Due / overdue are computed against the caller's `asOf` day, because the domain
+// has no clock.
 import type { EventStore, RecordedEvent } from '@wenming/eventstore';
 import type { Filter, ReadStore } from '@wenming/readstore';
 import {
@@ -12,6 +20,9 @@ import {
   NotFoundError,
   type Principal,
   page,
+  ROLES,
+  type Role,
+  requireRole,
   requireUnitAccess,
   ValidationError,
 } from '@wenming/service-kit';
@@ -21,6 +32,22 @@ import { C, type Doc } from '../projections/collections.js';
 import { streams } from './streams.js';
 
 const strip = ({ _id, _position, stage: _s, open: _o, ...rest }: Doc) => rest;
+/** The read-model fields of an inspection that are no part of its Inspection message. */
+const inspectionMessage = ({
+  _id,
+  _position,
+  cycle: _c,
+  vetoes: _v,
+  summary: _s,
+  report: _r,
+  cancelReason: _x,
+  findingCounts: _f,
+  ...rest
+}: Doc) => rest;
+/** Those who read and re-run every draw, before and after its visits. */
+const DRAW_READERS: readonly Role[] = ['office', 'inspector', 'supervisor', 'auditor'];
+/** Every role but `unit` reads every inspection whole. */
+const seesEveryUnit = (principal: Principal) => principal.roles.some((r) => r !== 'unit');
 const SEVERITY_RANK: Record<string, number> = { SEVERITY_MINOR: 1, SEVERITY_GENERAL: 2, SEVERITY_SERIOUS: 3 };
 
 function addDays(day: string, n: number): string {
@@ -37,13 +64,64 @@ function dateParam(field: string, value: unknown): string {
 export function createQueries(readStore: ReadStore, eventStore: EventStore) {
   const col = (name: string) => readStore.collection<Doc>(name);
 
-  /** A unit sees an inspection of its own, and an unannounced one only after the team arrived. */
-  function inspectionVisible(principal: Principal, doc: Doc): boolean {
-    return (doc.unitIds as string[]).some(
-      (u) =>
-        canAccessUnit(principal, u, 'read') &&
-        (doc.announced || principal.roles.some((r) => r !== 'unit') || doc.startedUnitIds.includes(u)),
+  /** The inspection's units the caller sees: a unit its own, of an unannounced visit those the team has reached. */
+  function visibleUnits(principal: Principal, doc: Doc): string[] {
+    return (doc.unitIds as string[]).filter(
+      (u) => canAccessUnit(principal, u, 'read') && (doc.announced || seesEveryUnit(principal) || doc.startedUnitIds.includes(u)),
     );
+  }
+
+  function inspectionVisible(principal: Principal, doc: Doc): boolean {
+    return visibleUnits(principal, doc).length > 0;
+  }
+
+  /**
+   * The Inspection message as the caller may see it: whole for city-wide roles and
+   * auditors; for a unit, only its visible units, their totals and finding count,
+   * and no stream revision (which counts every unit's events).
+   */
+  function inspectionView(principal: Principal, doc: Doc): Doc {
+    if (seesEveryUnit(principal)) return inspectionMessage(doc);
+    const units = visibleUnits(principal, doc);
+    const { revision: _rev, ...view } = inspectionMessage(doc);
+    return {
+      ...view,
+      unitIds: units,
+      startedUnitIds: (doc.startedUnitIds as string[]).filter((u) => units.includes(u)),
+      totals: (doc.totals as Doc[]).filter((t) => units.includes(t.unitId)),
+      findingCount: units.reduce((n, u) => n + (doc.findingCounts?.[u] ?? 0), 0),
+    };
+  }
+
+  /** An inspection event as the caller may see it (null: not at all); see inspectionView. */
+  function eventView(principal: Principal, doc: Doc, e: RecordedEvent): RecordedEvent | null {
+    if (seesEveryUnit(principal)) return e;
+    const units = visibleUnits(principal, doc);
+    if (e.metadata.unitId) return units.includes(e.metadata.unitId) ? e : null;
+    const data = e.data as Doc;
+    if (e.type === 'InspectionScheduled') return { ...e, data: { ...data, unitIds: units } };
+    if (e.type === 'InspectionCompleted')
+      return { ...e, data: { ...data, totals: (data.totals as Doc[]).filter((t) => units.includes(t.unitId)) } };
+    return e;
+  }
+
+  /**
+   * Whether the visits a draw chose are over: an inspection was scheduled from it and
+   * every one not cancelled has been completed or has reached all its units. Read
+   * from the inspections alone, so a hidden draw and a missing one cost the same.
+   */
+  async function drawVisited(drawId: string): Promise<boolean> {
+    const from = (await col(C.inspections).find({ drawId })).filter((i) => i.status !== 'INSPECTION_STATUS_CANCELLED');
+    return (
+      from.length > 0 &&
+      from.every((i) => i.status === 'INSPECTION_STATUS_COMPLETED' || (i.unitIds as string[]).every((u) => i.startedUnitIds.includes(u)))
+    );
+  }
+
+  async function visibleDraw(principal: Principal, drawId: unknown) {
+    const id = checkId('drawId', drawId);
+    if (!principal.roles.some((r) => DRAW_READERS.includes(r)) && !(await drawVisited(id))) throw new NotFoundError('draw', String(drawId));
+    return recordedDraw(id);
   }
 
   async function inspectionDoc(principal: Principal, inspectionId: string): Promise<Doc> {
@@ -55,8 +133,8 @@ export function createQueries(readStore: ReadStore, eventStore: EventStore) {
 
   async function rectificationDoc(principal: Principal, rectificationId: string): Promise<Doc> {
     const doc = await col(C.rectifications).get(checkId('rectificationId', rectificationId));
-    if (!doc) throw new NotFoundError('rectification', rectificationId);
-    requireUnitAccess(principal, doc.unitId, 'read');
+    // Another unit's rectification looks exactly like a missing one.
+    if (!doc || !canAccessUnit(principal, doc.unitId, 'read')) throw new NotFoundError('rectification', rectificationId);
     return doc;
   }
 
@@ -99,41 +177,31 @@ export function createQueries(readStore: ReadStore, eventStore: EventStore) {
     return { rectifications: items, page: info };
   }
 
-  return {
+  return readers({
     async GetInspection(principal: Principal, req: Json) {
-      const {
-        _id,
-        _position,
-        cycle: _c,
-        vetoes: _v,
-        summary: _s,
-        report: _r,
-        cancelReason: _x,
-        ...inspection
-      } = await inspectionDoc(principal, req.inspectionId);
-      return { inspection };
+      return { inspection: inspectionView(principal, await inspectionDoc(principal, req.inspectionId)) };
     },
     async ListInspections(principal: Principal, req: Json) {
       const filter: Filter = {};
       if (req.campaignId) filter.campaignId = req.campaignId;
       if (req.kind && req.kind !== 'INSPECTION_KIND_UNSPECIFIED') filter.kind = req.kind;
       if (req.status && req.status !== 'INSPECTION_STATUS_UNSPECIFIED') filter.status = req.status;
-      let docs = (await col(C.inspections).find(filter, { sort: { 'plannedDates.startDate': 1 } })).filter((d) =>
-        inspectionVisible(principal, d),
-      );
+      if (req.unitId) requireUnitAccess(principal, req.unitId, 'read');
+      // Filtered on each inspection as the caller sees it, before paging, so neither
+      // the page nor its token counts what is hidden.
+      let docs = (await col(C.inspections).find(filter, { sort: { 'plannedDates.startDate': 1 } }))
+        .filter((d) => inspectionVisible(principal, d))
+        .map((d) => inspectionView(principal, d));
       if (req.unitId) docs = docs.filter((d) => d.unitIds.includes(req.unitId));
       if (req.dates?.startDate) docs = docs.filter((d) => d.plannedDates.endDate >= req.dates.startDate);
       if (req.dates?.endDate) docs = docs.filter((d) => d.plannedDates.startDate <= req.dates.endDate);
-      const { items, page: info } = page(
-        docs.map(({ _id, _position, cycle: _c, vetoes: _v, summary: _s, report: _r, cancelReason: _x, ...rest }) => rest),
-        req,
-      );
+      const { items, page: info } = page(docs, req);
       return { inspections: items, page: info };
     },
     /** The inspection's report (HTTP): what was found, scored and concluded, unit by unit. */
     async GetInspectionReport(principal: Principal, req: Json) {
       const doc = await inspectionDoc(principal, req.inspectionId);
-      const units = (doc.unitIds as string[]).filter((u) => canAccessUnit(principal, u, 'read'));
+      const units = visibleUnits(principal, doc);
       const findings = (await col(C.findings).find({ inspectionId: doc.inspectionId }, { sort: { recordedAt: 1 } })).filter(
         (f) => units.includes(f.unitId) && !f.withdrawn,
       );
@@ -157,11 +225,11 @@ export function createQueries(readStore: ReadStore, eventStore: EventStore) {
         })),
       };
     },
-    async GetDraw(_principal: Principal, req: Json) {
-      return { draw: await recordedDraw(req.drawId) };
+    async GetDraw(principal: Principal, req: Json) {
+      return { draw: await visibleDraw(principal, req.drawId) };
     },
-    async VerifyDraw(_principal: Principal, req: Json) {
-      const v = verifyDraw(await recordedDraw(req.drawId));
+    async VerifyDraw(principal: Principal, req: Json) {
+      const v = verifyDraw(await visibleDraw(principal, req.drawId));
       return {
         matches: v.matches,
         recomputedUnitIds: v.recomputed.drawnUnitIds,
@@ -181,15 +249,15 @@ export function createQueries(readStore: ReadStore, eventStore: EventStore) {
       if (req.publicConcernOnly) filter.publicConcern = true;
       if (!req.includeWithdrawn) filter.withdrawn = false;
       const min = SEVERITY_RANK[req.minSeverity] ?? 0;
-      const visible = new Map<string, boolean>();
+      const visible = new Map<string, string[]>();
       const out: Doc[] = [];
       for (const f of await col(C.findings).find(filter, { sort: { recordedAt: 1 } })) {
         if ((SEVERITY_RANK[f.severity] ?? 0) < min || !canAccessUnit(principal, f.unitId, 'read')) continue;
         if (!visible.has(f.inspectionId)) {
           const doc = await col(C.inspections).get(f.inspectionId);
-          visible.set(f.inspectionId, Boolean(doc && inspectionVisible(principal, doc)));
+          visible.set(f.inspectionId, doc ? visibleUnits(principal, doc) : []);
         }
-        if (visible.get(f.inspectionId)) out.push(strip(f));
+        if (visible.get(f.inspectionId)?.includes(f.unitId)) out.push(strip(f));
       }
       const { items, page: info } = page(out, req);
       return { findings: items, page: info };
@@ -253,17 +321,29 @@ export function createQueries(readStore: ReadStore, eventStore: EventStore) {
       // One read of the whole stream: its RectificationOrdered names the unit whose access is checked.
       const events = await history(streams.rectification(checkId('rectificationId', rectificationId)), 0);
       const unitId = (events.find((e) => e.type === 'RectificationOrdered')?.data as Doc | undefined)?.unitId;
-      if (!unitId) throw new NotFoundError('rectification', rectificationId);
-      requireUnitAccess(principal, unitId, 'read');
+      // Another unit's rectification looks exactly like a missing one.
+      if (!unitId || !canAccessUnit(principal, unitId, 'read')) throw new NotFoundError('rectification', rectificationId);
       return events.filter((e) => e.revision >= fromRevision);
     },
     async inspectionHistory(principal: Principal, inspectionId: string, fromRevision: number) {
-      await inspectionDoc(principal, inspectionId);
+      const doc = await inspectionDoc(principal, inspectionId);
       const events = await history(streams.inspection(inspectionId), fromRevision);
-      // A unit sees only what concerns its own units.
-      return events.filter((e) => !e.metadata.unitId || canAccessUnit(principal, e.metadata.unitId, 'read'));
+      // A unit sees only what concerns the units it may see there.
+      return events.map((e) => eventView(principal, doc, e)).filter((e): e is RecordedEvent => e !== null);
     },
-  };
+  });
+}
+
+/** Every query refuses a caller with no Wenming role before it reads anything. */
+function readers<Q extends Record<string, (principal: Principal, ...rest: never[]) => unknown>>(queries: Q): Q {
+  const guarded: Record<string, unknown> = {};
+  for (const [name, query] of Object.entries(queries)) {
+    guarded[name] = async (principal: Principal, ...rest: never[]) => {
+      requireRole(principal, ...ROLES);
+      return query(principal, ...rest);
+    };
+  }
+  return guarded as Q;
 }
 
 export type Queries = ReturnType<typeof createQueries>;

@@ -2,7 +2,10 @@
 // recorded 双随机 draw), conducted by inspectors unit by unit — evidence, findings,
 // criterion scores, veto conditions — and completed with its report issued. An
 // unannounced visit 暗访 is not told to the unit; the read side hides it from the
-// unit until the team has arrived there.
+// unit until the team has arrived there. Only the inspection's team conducts it:
+// every command of the visit says who issues it (`by`, the token's subject, set by
+// the application), and the decider refuses anyone else before looking at the
+// state, so a stranger can neither unhide a visit nor write into its record.
 import type { Decider } from '@wenming/service-kit';
 import { type CatalogView, checkEvidenceRules, type EvidenceRuleCheck } from './catalog.js';
 import { type CriterionScoreInput, checkScore, type ScoreState } from './criterion-score.js';
@@ -13,6 +16,7 @@ import {
   type DateRange,
   type EvidenceRef,
   ForbiddenTransitionError,
+  PermissionDeniedError,
   type Points,
   requireDate,
   requireText,
@@ -141,7 +145,13 @@ export const INSPECTION_EVENT_TYPES = [
 
 // ── Commands ───────────────────────────────────────────────────────────────────
 
-export type InspectionCommand =
+/** The office's commands (scheduling) and the team's (the visit), with who issues them. */
+export type InspectionCommand = InspectionCommandBody & {
+  /** Who issues the command: the caller's id from its token, never from a request body. */
+  by?: string;
+};
+
+type InspectionCommandBody =
   | {
       type: 'ScheduleInspection';
       data: {
@@ -332,6 +342,21 @@ function live(state: InspectionState, attempted: string, allowed: readonly Inspe
   return state;
 }
 
+/**
+ * The visit is the team's: checked first, before the inspection's state can show
+ * in an error, so an inspector outside the team learns nothing from trying.
+ */
+function conducted(state: InspectionState, by: string | undefined, attempted: string, allowed: readonly InspectionStatus[]): Live {
+  if (state.status !== 'none') requireOnTeam(state, by);
+  return live(state, attempted, allowed);
+}
+
+/** Only the inspection's team conducts its visit (and orders what it found rectified). */
+export function requireOnTeam(state: Live, by: string | undefined): void {
+  if (state.inspectors.some((i) => i.inspectorId === by)) return;
+  throw new PermissionDeniedError(`${by ?? 'an unnamed caller'} is not on the team of inspection ${state.inspectionId}`);
+}
+
 function checkInspectors(field: string, inspectors: readonly Inspector[]): Inspector[] {
   if (inspectors.length === 0) throw new ValidationError(field, 'an inspection needs at least one inspector');
   const seen = new Set<string>();
@@ -430,20 +455,24 @@ export function decideInspection(command: InspectionCommand, state: InspectionSt
       return [{ type: 'InspectionCancelled', data: { inspectionId: s.inspectionId, reason: command.data.reason } }];
     }
     case 'StartInspection': {
-      const s = live(state, 'start', ['scheduled', 'in_progress']);
+      const s = conducted(state, command.by, 'start', ['scheduled', 'in_progress']);
       const { unitId } = command.data;
       requireText('unitId', unitId);
       if (!s.unitIds.includes(unitId)) throw new ValidationError('unitId', `unit ${unitId} is not inspected by ${s.inspectionId}`);
       if (s.startedUnitIds.includes(unitId)) forbid(s, 'start', `the team has already arrived at unit ${unitId}`);
       const team = s.inspectors.map((i) => i.inspectorId);
-      const inspectorIds = command.data.inspectorIds?.length ? command.data.inspectorIds : team;
+      // Who arrived is the record: the one starting the visit is there, and whoever
+      // else it names present must be of the team too.
+      const by = command.by as string;
+      const inspectorIds = command.data.inspectorIds?.length ? command.data.inspectorIds : [by];
       inspectorIds.forEach((id, i) => {
         if (!team.includes(id)) throw new ValidationError(`inspectorIds[${i}]`, `${id} is not assigned to this inspection`);
       });
+      if (!inspectorIds.includes(by)) throw new ValidationError('inspectorIds', `must include ${by}, who starts the visit`);
       return [{ type: 'InspectionStarted', data: { inspectionId: s.inspectionId, unitId, inspectorIds } }];
     }
     case 'AttachEvidence': {
-      const s = live(state, 'attach evidence', ['in_progress']);
+      const s = conducted(state, command.by, 'attach evidence', ['in_progress']);
       const d = command.data;
       atStartedUnit(s, d.unitId, 'attach evidence');
       const [evidence] = checkEvidence('evidence', d.evidence ? [d.evidence] : []);
@@ -477,7 +506,7 @@ export function decideInspection(command: InspectionCommand, state: InspectionSt
       ];
     }
     case 'RecordFinding': {
-      const s = live(state, 'record a finding', ['in_progress']);
+      const s = conducted(state, command.by, 'record a finding', ['in_progress']);
       const d = command.data;
       const { severity, evidence } = checkFinding(d);
       atStartedUnit(s, d.unitId, 'record a finding');
@@ -502,7 +531,7 @@ export function decideInspection(command: InspectionCommand, state: InspectionSt
       ];
     }
     case 'AmendFinding': {
-      const s = live(state, 'amend a finding', ['in_progress', 'completed']);
+      const s = conducted(state, command.by, 'amend a finding', ['in_progress', 'completed']);
       const d = command.data;
       const f = s.findings[d.findingId];
       if (!f) throw new ValidationError('findingId', `finding ${d.findingId} is not recorded in ${s.inspectionId}`);
@@ -526,7 +555,7 @@ export function decideInspection(command: InspectionCommand, state: InspectionSt
       ];
     }
     case 'WithdrawFinding': {
-      const s = live(state, 'withdraw a finding', ['in_progress', 'completed']);
+      const s = conducted(state, command.by, 'withdraw a finding', ['in_progress', 'completed']);
       const f = s.findings[command.data.findingId];
       if (!f) throw new ValidationError('findingId', `finding ${command.data.findingId} is not recorded in ${s.inspectionId}`);
       if (f.withdrawn) throw new ForbiddenTransitionError('withdrawn', 'withdraw a finding');
@@ -537,7 +566,7 @@ export function decideInspection(command: InspectionCommand, state: InspectionSt
     case 'CorrectCriterionScore': {
       const correcting = command.type === 'CorrectCriterionScore';
       const attempted = correcting ? 'correct a score' : 'score a criterion';
-      const s = live(state, attempted, correcting ? ['in_progress', 'completed'] : ['in_progress']);
+      const s = conducted(state, command.by, attempted, correcting ? ['in_progress', 'completed'] : ['in_progress']);
       const d = command.data;
       if (!d.score) throw new ValidationError('score', 'is required');
       atStartedUnit(s, d.unitId, attempted);
@@ -555,7 +584,7 @@ export function decideInspection(command: InspectionCommand, state: InspectionSt
       return [{ type: 'CriterionScored', data: { inspectionId: s.inspectionId, unitId: d.unitId, campaignId: s.campaignId, score } }];
     }
     case 'RecordVetoCondition': {
-      const s = live(state, 'record a veto condition', ['in_progress']);
+      const s = conducted(state, command.by, 'record a veto condition', ['in_progress']);
       const d = command.data;
       atStartedUnit(s, d.unitId, 'record a veto condition');
       requireText('vetoConditionId', d.vetoConditionId);
@@ -582,7 +611,7 @@ export function decideInspection(command: InspectionCommand, state: InspectionSt
       ];
     }
     case 'CompleteInspection': {
-      const s = live(state, 'complete', ['in_progress']);
+      const s = conducted(state, command.by, 'complete', ['in_progress']);
       requireText('summary', command.data.summary);
       const report = checkEvidence('report', command.data.report);
       const totals = s.startedUnitIds.map((unitId) => {

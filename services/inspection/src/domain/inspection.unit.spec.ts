@@ -3,11 +3,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DeciderSpecification } from '@wenming/service-kit/testing';
 import { type InspectionCommand, type InspectionEvent, inspectionDecider } from './inspection.js';
-import { ForbiddenTransitionError, ValidationError } from './shared.js';
+import { ForbiddenTransitionError, PermissionDeniedError, stampEvidence, ValidationError } from './shared.js';
 import { CATALOG, photo } from './test-data.js';
 
 const spec = DeciderSpecification.for(inspectionDecider);
 const U = 'u-window-3';
+/** The inspector of the team, who conducts the visit. */
+const I = 'insp-wang';
 
 const SCHEDULE: InspectionCommand = {
   type: 'ScheduleInspection',
@@ -49,6 +51,7 @@ const FINDING: InspectionEvent = {
   },
 };
 const RECORD: InspectionCommand = {
+  by: I,
   type: 'RecordFinding',
   data: {
     findingId: 'f1',
@@ -61,6 +64,7 @@ const RECORD: InspectionCommand = {
   },
 };
 const SCORE = (hundredths: number): InspectionCommand => ({
+  by: I,
   type: 'ScoreCriterion',
   data: {
     unitId: U,
@@ -149,16 +153,16 @@ describe('inspection: conducting', () => {
   it('the team arrives at a unit', () =>
     spec
       .given([SCHEDULED])
-      .when({ type: 'StartInspection', data: { unitId: U } })
+      .when({ by: I, type: 'StartInspection', data: { unitId: U } })
       .then(STARTED));
   it('arriving twice at the same unit is forbidden; a unit not inspected is refused', () => {
     spec
       .given([SCHEDULED, STARTED])
-      .when({ type: 'StartInspection', data: { unitId: U } })
+      .when({ by: I, type: 'StartInspection', data: { unitId: U } })
       .thenThrows(ForbiddenTransitionError);
     spec
       .given([SCHEDULED])
-      .when({ type: 'StartInspection', data: { unitId: 'u-other' } })
+      .when({ by: I, type: 'StartInspection', data: { unitId: 'u-other' } })
       .thenThrows(ValidationError, (e) => e.field === 'unitId');
   });
   it('records a finding on a criterion of the catalog', () => spec.given([SCHEDULED, STARTED]).when(RECORD).then(FINDING));
@@ -179,6 +183,7 @@ describe('inspection: conducting', () => {
       .thenThrows(ValidationError, (e) => e.field === 'severity'));
   it('evidence rules are checked when evidence is attached: two photos showing the unit name', () => {
     const attach = (n: number, shows = true): InspectionCommand => ({
+      by: I,
       type: 'AttachEvidence',
       data: { unitId: U, evidence: photo(n, shows), findingId: 'f1', catalog: CATALOG },
     });
@@ -239,6 +244,7 @@ describe('inspection: conducting', () => {
       .when(SCORE(700))
       .thenThrows(ForbiddenTransitionError, (e) => e.currentState === 'scored');
     const correct: InspectionCommand = {
+      by: I,
       type: 'CorrectCriterionScore',
       data: {
         ...(SCORE(700).data as { unitId: string; score: object; catalog: typeof CATALOG }),
@@ -257,11 +263,15 @@ describe('inspection: conducting', () => {
   it('a veto condition must be one of the catalog', () => {
     spec
       .given([SCHEDULED, STARTED])
-      .when({ type: 'RecordVetoCondition', data: { unitId: U, vetoConditionId: 'veto-x', description: 'x', catalog: CATALOG } })
+      .when({ by: I, type: 'RecordVetoCondition', data: { unitId: U, vetoConditionId: 'veto-x', description: 'x', catalog: CATALOG } })
       .thenThrows(ValidationError, (e) => e.field === 'vetoConditionId');
     spec
       .given([SCHEDULED, STARTED])
-      .when({ type: 'RecordVetoCondition', data: { unitId: U, vetoConditionId: 'veto-bribe', description: '收受礼金', catalog: CATALOG } })
+      .when({
+        by: I,
+        type: 'RecordVetoCondition',
+        data: { unitId: U, vetoConditionId: 'veto-bribe', description: '收受礼金', catalog: CATALOG },
+      })
       .then({
         type: 'VetoConditionFound',
         data: { inspectionId: 'i1', unitId: U, campaignId: 'c2004', vetoConditionId: 'veto-bribe', description: '收受礼金' },
@@ -270,17 +280,17 @@ describe('inspection: conducting', () => {
   it('withdraws and amends a finding; a withdrawn one cannot be amended', () => {
     spec
       .given([SCHEDULED, STARTED, FINDING])
-      .when({ type: 'WithdrawFinding', data: { findingId: 'f1', reason: '误记' } })
+      .when({ by: I, type: 'WithdrawFinding', data: { findingId: 'f1', reason: '误记' } })
       .then({ type: 'FindingWithdrawn', data: { findingId: 'f1', reason: '误记' } });
     spec
       .given([SCHEDULED, STARTED, FINDING, { type: 'FindingWithdrawn', data: { findingId: 'f1', reason: '误记' } }])
-      .when({ type: 'AmendFinding', data: { findingId: 'f1', description: 'x', reason: 'y', catalog: CATALOG } })
+      .when({ by: I, type: 'AmendFinding', data: { findingId: 'f1', description: 'x', reason: 'y', catalog: CATALOG } })
       .thenThrows(ForbiddenTransitionError, (e) => e.currentState === 'withdrawn');
   });
   it('completes with the report issued and totals per unit', () =>
     spec
       .given([SCHEDULED, STARTED, FINDING])
-      .when({ type: 'CompleteInspection', data: { summary: '检查通报' } })
+      .when({ by: I, type: 'CompleteInspection', data: { summary: '检查通报' } })
       .then({
         type: 'InspectionCompleted',
         data: { inspectionId: 'i1', summary: '检查通报', totals: [{ unitId: U, points: { hundredths: 0 }, maxPoints: { hundredths: 0 } }] },
@@ -288,15 +298,88 @@ describe('inspection: conducting', () => {
   it('completing before it starts, or twice, is forbidden', () => {
     spec
       .given([SCHEDULED])
-      .when({ type: 'CompleteInspection', data: { summary: 'x' } })
+      .when({ by: I, type: 'CompleteInspection', data: { summary: 'x' } })
       .thenThrows(ForbiddenTransitionError, (e) => e.currentState === 'scheduled');
     spec
       .given([SCHEDULED, STARTED, { type: 'InspectionCompleted', data: { inspectionId: 'i1', summary: 'x', totals: [] } }])
-      .when({ type: 'CompleteInspection', data: { summary: 'x' } })
+      .when({ by: I, type: 'CompleteInspection', data: { summary: 'x' } })
       .thenThrows(ForbiddenTransitionError, (e) => e.currentState === 'completed');
     spec
       .given([])
-      .when({ type: 'StartInspection', data: { unitId: U } })
+      .when({ by: I, type: 'StartInspection', data: { unitId: U } })
       .thenThrows(ForbiddenTransitionError, (e) => e.currentState === 'none');
+  });
+});
+
+describe('inspection: only its team conducts it (issue 12, forged provenance)', () => {
+  const TEAM2: InspectionEvent = {
+    ...SCHEDULED,
+    data: { ...SCHEDULED.data, inspectors: [{ inspectorId: I, leader: true }, { inspectorId: 'insp-li' }] },
+  } as InspectionEvent;
+  it('an inspector not on the team may not start the visit, even an unannounced one', () => {
+    const unannounced = { ...SCHEDULED, data: { ...SCHEDULED.data, kind: 'INSPECTION_KIND_UNANNOUNCED', announced: false } };
+    spec
+      .given([unannounced as InspectionEvent])
+      .when({ by: 'insp-other', type: 'StartInspection', data: { unitId: U } })
+      .thenThrows(PermissionDeniedError, (e) => e.message === 'insp-other is not on the team of inspection i1');
+    spec
+      .given([SCHEDULED])
+      .when({ type: 'StartInspection', data: { unitId: U } })
+      .thenThrows(PermissionDeniedError);
+  });
+  it('the team is checked before the state can show: a stranger completing a scheduled inspection is refused as a stranger', () =>
+    spec
+      .given([SCHEDULED])
+      .when({ by: 'insp-other', type: 'CompleteInspection', data: { summary: 'x' } })
+      .thenThrows(PermissionDeniedError));
+  it('a stranger records no finding, score, evidence, veto, amendment or withdrawal', () => {
+    const stranger: InspectionCommand[] = [
+      { ...RECORD, by: 'insp-other' },
+      { ...SCORE(800), by: 'insp-other' },
+      { by: 'insp-other', type: 'AttachEvidence', data: { unitId: U, evidence: photo(2), findingId: 'f1', catalog: CATALOG } },
+      {
+        by: 'insp-other',
+        type: 'RecordVetoCondition',
+        data: { unitId: U, vetoConditionId: 'veto-bribe', description: 'x', catalog: CATALOG },
+      },
+      { by: 'insp-other', type: 'AmendFinding', data: { findingId: 'f1', description: 'x', reason: 'y', catalog: CATALOG } },
+      { by: 'insp-other', type: 'WithdrawFinding', data: { findingId: 'f1', reason: 'y' } },
+    ];
+    for (const command of stranger) spec.given([SCHEDULED, STARTED, FINDING]).when(command).thenThrows(PermissionDeniedError);
+  });
+  it('the inspectors named present must be of the team and include the one who starts', () => {
+    spec
+      .given([TEAM2])
+      .when({ by: I, type: 'StartInspection', data: { unitId: U, inspectorIds: [I, 'insp-other'] } })
+      .thenThrows(ValidationError, (e) => e.field === 'inspectorIds[1]');
+    spec
+      .given([TEAM2])
+      .when({ by: I, type: 'StartInspection', data: { unitId: U, inspectorIds: ['insp-li'] } })
+      .thenThrows(ValidationError, (e) => e.field === 'inspectorIds');
+    spec
+      .given([TEAM2])
+      .when({ by: 'insp-li', type: 'StartInspection', data: { unitId: U } })
+      .then({ type: 'InspectionStarted', data: { inspectionId: 'i1', unitId: U, inspectorIds: ['insp-li'] } });
+    spec
+      .given([TEAM2])
+      .when({ by: 'insp-li', type: 'StartInspection', data: { unitId: U, inspectorIds: ['insp-li', I] } })
+      .then({ type: 'InspectionStarted', data: { inspectionId: 'i1', unitId: U, inspectorIds: ['insp-li', I] } });
+  });
+  it('the office still schedules, reschedules and cancels without being on the team', () =>
+    spec
+      .given([SCHEDULED])
+      .when({ by: 'office-1', type: 'CancelInspection', data: { reason: '台风' } })
+      .then({ type: 'InspectionCancelled', data: { inspectionId: 'i1', reason: '台风' } }));
+});
+
+describe("evidence provenance is the server's", () => {
+  it('attachedBy and attachedAt are replaced by the caller and the command time, whatever the body said', () => {
+    const forged = {
+      ...photo(1),
+      attachedBy: { id: 'insp-wang', role: 'ROLE_INSPECTOR', displayName: '王' },
+      attachedAt: '2000-01-01T00:00:00Z',
+    };
+    const stamped = stampEvidence(forged, { id: 'clerk-u1', role: 'ROLE_UNIT' }, '2004-05-12T08:00:00.000Z');
+    assert.deepEqual(stamped, { ...photo(1), attachedBy: { id: 'clerk-u1', role: 'ROLE_UNIT' }, attachedAt: '2004-05-12T08:00:00.000Z' });
   });
 });

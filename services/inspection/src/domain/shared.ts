@@ -3,7 +3,7 @@
 // its contract payload as stored and published. Pure: no I/O, no clock.
 import { ValidationError } from '@wenming/service-kit/domain-errors';
 
-export { ForbiddenTransitionError, ValidationError } from '@wenming/service-kit/domain-errors';
+export { ForbiddenTransitionError, PermissionDeniedError, ValidationError } from '@wenming/service-kit/domain-errors';
 
 export interface Person {
   personId?: string;
@@ -88,6 +88,17 @@ export function checkEvidence(field: string, evidence: readonly EvidenceRef[] | 
     }
     return e;
   });
+}
+
+/**
+ * Provenance is the server's (DESIGN §5): who attached a file and when are the
+ * caller's id and role from its token and the command's time, whatever the request
+ * said, so nobody can file evidence in another's name or backdate it. When the
+ * photo was taken is the uploader's to say (`capturedAt`).
+ */
+export function stampEvidence(evidence: EvidenceRef, by: Actor, at: string): EvidenceRef {
+  const { attachedBy: _by, attachedAt: _at, ...rest } = evidence;
+  return { ...rest, attachedBy: { ...(by.id ? { id: by.id } : {}), ...(by.role ? { role: by.role } : {}) }, attachedAt: at };
 }
 
 export function points(p: Points | undefined): number {

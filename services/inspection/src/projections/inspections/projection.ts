@@ -10,6 +10,12 @@ const STATUS = {
   cancelled: 'INSPECTION_STATUS_CANCELLED',
 };
 
+function countFinding(doc: Doc, unitId: string | undefined, by: number): Record<string, number> {
+  const counts: Record<string, number> = { ...(doc.findingCounts ?? {}) };
+  if (unitId) counts[unitId] = Math.max(0, (counts[unitId] ?? 0) + by);
+  return counts;
+}
+
 export const inspectionsProjection: Projection = {
   name: 'inspection.inspections',
   collections: [C.inspections],
@@ -24,6 +30,8 @@ export const inspectionsProjection: Projection = {
           status: STATUS.scheduled,
           startedUnitIds: [],
           findingCount: 0,
+          // Per unit as well, so a unit is told the count of its own findings only.
+          findingCounts: {},
           totals: [],
           vetoes: [],
           revision: event.revision,
@@ -42,9 +50,13 @@ export const inspectionsProjection: Projection = {
         case 'InspectionStarted':
           return { ...next, status: STATUS.inProgress, startedUnitIds: [...cur.startedUnitIds, d.unitId] };
         case 'FindingRecorded':
-          return { ...next, findingCount: cur.findingCount + 1 };
+          return { ...next, findingCount: cur.findingCount + 1, findingCounts: countFinding(cur, d.unitId, 1) };
         case 'FindingWithdrawn':
-          return { ...next, findingCount: Math.max(0, cur.findingCount - 1) };
+          return {
+            ...next,
+            findingCount: Math.max(0, cur.findingCount - 1),
+            findingCounts: countFinding(cur, event.metadata.unitId, -1),
+          };
         case 'VetoConditionFound':
           return { ...next, vetoes: [...cur.vetoes, { unitId: d.unitId, vetoConditionId: d.vetoConditionId, description: d.description }] };
         case 'InspectionCompleted':
