@@ -26,14 +26,16 @@ export interface SecurityPlatform {
   stop(): Promise<void>;
 }
 
-export async function startSecurityPlatform(options: { demo?: boolean; env?: Record<string, string> } = {}): Promise<SecurityPlatform> {
+export async function startSecurityPlatform(
+  options: { demo?: boolean; env?: Record<string, string>; serviceEnv?: Record<string, string> } = {},
+): Promise<SecurityPlatform> {
   const dir = mkdtempSync(join(tmpdir(), 'wenming-security-'));
   const env = { WENMING_DATA_DIR: dir, LOG_LEVEL: 'warn', ...options.env };
   if (options.demo !== false) {
     const demo = await runCli(['demo', '--data-dir', dir], env, 300_000);
     if (demo.code !== 0) throw new Error(`wenming demo failed (${demo.code}):\n${demo.stdout}\n${demo.stderr}`);
   }
-  const service = await startService('embedded', { ...env, HTTP_PORT: '0', GRPC_PORT: '0' });
+  const service = await startService('embedded', { ...env, ...options.serviceEnv, HTTP_PORT: '0', GRPC_PORT: '0' });
   const secret = new TextEncoder().encode(readFileSync(join(dir, 'jwt-secret'), 'utf8').trim());
   const db = new Database(join(dir, 'events.db'), { readonly: true, fileMustExist: true });
   const count = db.prepare('SELECT count(*) AS n FROM events');
