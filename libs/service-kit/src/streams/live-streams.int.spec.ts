@@ -13,6 +13,7 @@ import * as svc from '@wenming/contracts/wenming/plansubmission/v1/plansubmissio
 import { type EventStore, openEventStore, type RecordedEvent } from '@wenming/eventstore';
 import pino from 'pino';
 import { createTokenVerifier, signHs256Token } from '../auth/tokens.js';
+import { ConfigError, loadConfig } from '../config.js';
 import { PermissionDeniedError } from '../errors/domain-errors.js';
 import { historyStream } from '../operations/grpc.js';
 import { LiveStreams } from './live-streams.js';
@@ -213,6 +214,21 @@ describe('streams per caller', () => {
       assert.equal(events.length, 7);
     }
     assert.equal(streams.openFor('one-shot'), 0);
+  });
+});
+
+describe('WENMING_MAX_STREAMS_PER_CALLER', () => {
+  it('is 16 unless set, and a value that is no stream count stops the process at start', () => {
+    const env = { WENMING_DATA_DIR: dir };
+    assert.equal(loadConfig(env).maxStreamsPerCaller, 16);
+    assert.equal(loadConfig({ ...env, WENMING_MAX_STREAMS_PER_CALLER: '40' }).maxStreamsPerCaller, 40);
+    for (const bad of ['0', '-1', 'many', '2.5', '100000']) {
+      assert.throws(
+        () => loadConfig({ ...env, WENMING_MAX_STREAMS_PER_CALLER: bad }),
+        (err) => err instanceof ConfigError && err.variable === 'WENMING_MAX_STREAMS_PER_CALLER',
+        bad,
+      );
+    }
   });
 });
 
