@@ -5,6 +5,10 @@ export {
   type ProjectionRunner,
   type ProjectionRunnerOptions,
   type ProjectionStatus,
+  projectionStatuses,
+  type RetryOptions,
+  type RetryReport,
+  retryFailedEvents,
   startProjections,
 } from './projection-runner.js';
 export { SqliteReadStore, type SqliteReadStoreOptions } from './sqlite/sqlite-read-store.js';

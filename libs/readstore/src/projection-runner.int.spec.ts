@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { type NewEvent, type RecordedEvent, SqliteEventStore } from '@wenming/eventstore';
-import { ProjectionFailedError, UnknownProjectionError } from './errors.js';
+import { UnknownProjectionError } from './errors.js';
 import { type ProjectionLogger, startProjections } from './projection-runner.js';
 import { SqliteReadStore } from './sqlite/sqlite-read-store.js';
 import type { Projection, ReadStore } from './types.js';
@@ -35,11 +35,13 @@ interface Report {
   filedAt: string;
 }
 
-function nextProgress(event: RecordedEvent, current: Progress | undefined): Progress {
+/** `clean`: the fixed version, which drops the NUL characters the read store refuses from notes. */
+function nextProgress(event: RecordedEvent, current: Progress | undefined, clean = false): Progress {
   const data = event.data as { step?: number; note?: string };
   const base: Progress = current ?? { unitId: event.metadata.unitId!, steps: 0, reports: 0, lastStep: null, recent: [] };
   if (event.type === 'ReportFiled') return { ...base, reports: base.reports + 1 };
-  return { ...base, steps: base.steps + 1, lastStep: data.step ?? null, recent: [...base.recent, data.note ?? ''].slice(-3) };
+  const note = clean ? (data.note ?? '').replaceAll('\0', '') : (data.note ?? '');
+  return { ...base, steps: base.steps + 1, lastStep: data.step ?? null, recent: [...base.recent, note].slice(-3) };
 }
 
 function nextReport(event: RecordedEvent): Report | null {
@@ -49,6 +51,8 @@ function nextReport(event: RecordedEvent): Report | null {
 
 interface Counted extends Projection {
   calls: number;
+  /** Swaps in the fixed update (see nextProgress). */
+  clean?: boolean;
 }
 
 function progressProjection(): Counted {
@@ -60,7 +64,7 @@ function progressProjection(): Counted {
     calls: 0,
     async apply(event, store) {
       p.calls += 1;
-      await store.collection<Progress>(PROGRESS).apply(event.metadata.unitId!, event.position, (cur) => nextProgress(event, cur));
+      await store.collection<Progress>(PROGRESS).apply(event.metadata.unitId!, event.position, (cur) => nextProgress(event, cur, p.clean));
     },
   };
   return p;
@@ -130,15 +134,15 @@ async function dump(store: ReadStore): Promise<Dump> {
   };
 }
 
-/** What the read models must hold after the whole log: a plain fold in memory. */
-function oracle(events: RecordedEvent[]): Dump {
+/** What the read models must hold after the whole log: a plain fold in memory (without the events a projection skipped). */
+function oracle(events: RecordedEvent[], clean = false): Dump {
   const progress = new Map<string, Progress & { _position: number }>();
   const reports = new Map<string, (Report & { _position: number }) | null>();
   for (const e of events) {
     if (e.type === 'ProgressReported' || e.type === 'ReportFiled') {
       const id = e.metadata.unitId!;
       const cur = progress.get(id);
-      progress.set(id, { ...nextProgress(e, cur && strip(cur)), _position: e.position });
+      progress.set(id, { ...nextProgress(e, cur && strip(cur), clean), _position: e.position });
     }
     if (e.type === 'ReportFiled' || e.type === 'ReportWithdrawn') {
       const next = nextReport(e);
@@ -178,6 +182,22 @@ function capture(): ProjectionLogger & { lines: Array<{ level: string; msg: stri
     info: (obj, msg) => lines.push({ level: 'info', msg, obj }),
     error: (obj, msg) => lines.push({ level: 'error', msg, obj }),
   };
+}
+
+/** An event whose note the read store refuses: it holds a NUL character, as a careless client once sent. */
+async function appendPoison(store: SqliteEventStore, unitId: string): Promise<RecordedEvent> {
+  const id = randomUUID();
+  const { position } = await store.append(`poison-${id}`, [
+    {
+      id,
+      type: 'ProgressReported',
+      occurredAt: '2026-03-01T09:00:00+08:00',
+      data: { step: -1, note: 'bad\u0000 note' },
+      metadata: { unitId, actor: { id: 'u-7', role: 'unit' } },
+    },
+  ]);
+  for await (const event of store.readAll({ fromPosition: position, maxCount: 1 })) return event;
+  throw new Error(`no event at ${position}`);
 }
 
 /** A fresh data directory with an event store and a read store in it. */
@@ -347,74 +367,192 @@ describe('projection runner (SQLite event store → SQLite read store)', () => {
     await readStore.close();
   });
 
-  it('stops a failing projection with the error logged and not ready; the others go on; a rebuild brings it back', async () => {
-    const { eventStore, readStore, log } = open('failure');
-    await log.append(100);
-    const events = await log.all();
-    const poison = events[40]!;
-    let broken = true;
-    const fragile: Projection = {
-      name: 'test-fragile',
-      collections: ['test.fragile'],
-      handles: ['ProgressReported', 'ReportFiled', 'ReportWithdrawn', 'CampaignNoted'],
-      async apply(event, store) {
-        if (broken && event.position >= poison.position) throw new Error(`cannot project ${event.type}`);
-        await store.collection<{ seen: number }>('test.fragile').apply('all', event.position, (cur) => ({ seen: (cur?.seen ?? 0) + 1 }));
-      },
-    };
+  it('records a poison event as failed and goes on: ready, later events applied, details kept across a restart, a retry after the fix clears it', async () => {
+    const { dir, eventStore, readStore, log } = open('poison');
+    await log.append(30);
+    // A note the read store refuses (FerretDB cannot hold NUL), on a unit no other event touches.
+    const poison = await appendPoison(eventStore, 'unit-poison');
+    await log.append(30);
+    const progress = progressProjection();
     const logger = capture();
-    const runner = startProjections({ eventStore, readStore, projections: [progressProjection(), fragile, reportsProjection()], logger });
-    await assert.rejects(runner.caughtUp, (err: unknown) => {
-      assert.ok(err instanceof ProjectionFailedError);
-      assert.equal(err.projection, 'test-fragile');
-      assert.equal(err.position, poison.position);
-      return true;
-    });
-    assert.equal(runner.ready(), false);
-    const fragileStatus = runner.status().find((s) => s.name === 'test-fragile');
-    assert.equal(fragileStatus?.state, 'failed');
-    assert.match(fragileStatus?.error ?? '', /cannot project/);
-    assert.ok(logger.lines.some((l) => l.level === 'error' && (l.obj as { projection?: string }).projection === 'test-fragile'));
-    // Its progress before the failing event is kept.
-    assert.equal(await readStore.checkpoints.load('test-fragile'), events[39]!.position);
-    assert.deepEqual(await readStore.collection('test.fragile').get('all'), { _id: 'all', _position: events[39]!.position, seen: 40 });
-
-    // The others caught up and stay live.
-    await log.append(50);
-    await eventually(async () => assert.deepEqual(await dump(readStore), oracle(await log.all())));
+    const runner = startProjections({ eventStore, readStore, projections: [progress, reportsProjection()], logger });
+    await runner.caughtUp;
+    assert.equal(runner.ready(), true);
     assert.deepEqual(
-      runner.status().map((s) => s.state),
-      ['live', 'failed', 'live'],
+      runner.status().map((s) => [s.name, s.state, s.failedEvents]),
+      [
+        ['test-unit-progress', 'live', 1],
+        ['test-reports', 'live', 0],
+      ],
+    );
+    const without = (skipped: number[]) => async () => oracle((await log.all()).filter((e) => !skipped.includes(e.position)));
+    assert.deepEqual(await dump(readStore), await without([poison.position])());
+    const [failure, ...none] = await readStore.failedEvents.list('test-unit-progress');
+    assert.deepEqual(none, []);
+    assert.ok(failure);
+    assert.equal(failure.projection, 'test-unit-progress');
+    assert.equal(failure.position, poison.position);
+    assert.equal(failure.eventId, poison.id);
+    assert.equal(failure.type, 'ProgressReported');
+    assert.equal(failure.streamId, poison.streamId);
+    assert.match(failure.error, /NUL/);
+    assert.equal(failure.attempts, 3, 'three immediate attempts, then recorded');
+    assert.ok(!Number.isNaN(Date.parse(failure.firstFailedAt)));
+    assert.ok(
+      logger.lines.some((l) => l.level === 'error' && (l.obj as { position?: number }).position === poison.position),
+      'the failure is logged with its position',
+    );
+    // Its position is passed: the checkpoint goes on past it.
+    assert.equal(await readStore.checkpoints.load('test-unit-progress'), await eventStore.headPosition());
+
+    // Live: a second poison, on a unit that later events go on changing.
+    const movedOn = await appendPoison(eventStore, 'unit-3');
+    await log.append(20);
+    await eventually(async () => assert.deepEqual(await dump(readStore), await without([poison.position, movedOn.position])()));
+    assert.equal(runner.status()[0]?.failedEvents, 2);
+    assert.equal(runner.ready(), true);
+    await runner.stop();
+
+    // A restart on the same stores starts, catches up and is ready: the failures stay recorded.
+    await readStore.close();
+    const reopened = new SqliteReadStore({ path: join(dir, 'read-models.db') });
+    const restarted = startProjections({ eventStore, readStore: reopened, projections: [progress, reportsProjection()] });
+    await restarted.caughtUp;
+    assert.equal(restarted.ready(), true);
+    assert.equal(restarted.status()[0]?.failedEvents, 2);
+    assert.deepEqual(
+      (await reopened.failedEvents.list('test-unit-progress')).map((f) => [f.position, f.eventId, f.attempts]),
+      [
+        [poison.position, poison.id, 3],
+        [movedOn.position, movedOn.id, 3],
+      ],
     );
 
-    broken = false;
-    await runner.rebuild('test-fragile');
+    // The fix: a retry applies the first (its document did not move) and clears it. The
+    // second stays: unit-3 has since applied later events, so the position guard makes the
+    // old event a no-op there; only a rebuild applies it in order.
+    progress.clean = true;
+    assert.deepEqual(await restarted.retry('test-unit-progress'), [
+      { projection: 'test-unit-progress', retried: 2, applied: 1, stillFailing: 1, movedOn: 1 },
+    ]);
+    assert.equal(restarted.status()[0]?.failedEvents, 1);
+    const left = await reopened.failedEvents.list('test-unit-progress');
+    assert.deepEqual(
+      left.map((f) => f.position),
+      [movedOn.position],
+    );
+    assert.match(left[0]!.error, /rebuild/);
+    assert.deepEqual((await reopened.collection<Progress>(PROGRESS).get('unit-poison'))?.recent, ['bad note']);
+    await restarted.rebuild('test-unit-progress');
+    assert.equal(restarted.status()[0]?.failedEvents, 0);
+    assert.deepEqual(await reopened.failedEvents.list('test-unit-progress'), []);
+    assert.deepEqual(await dump(reopened), oracle(await log.all(), true));
+    await restarted.stop();
+    await eventStore.close();
+    await reopened.close();
+  });
+
+  it('completes a rebuild of all projections over a poison event and records it again', async () => {
+    const { eventStore, readStore, log } = open('poison-rebuild');
+    await log.append(40);
+    const poison = await appendPoison(eventStore, 'unit-2');
+    await log.append(40);
+    const runner = startProjections({ eventStore, readStore, projections: [progressProjection(), reportsProjection()] });
+    await runner.caughtUp;
+    const [before] = await readStore.failedEvents.list('test-unit-progress');
+    await runner.rebuild('all');
     assert.equal(runner.ready(), true);
-    assert.equal(((await readStore.collection<{ seen: number }>('test.fragile').get('all')) ?? { seen: 0 }).seen, (await log.all()).length);
+    const after = await readStore.failedEvents.list('test-unit-progress');
+    assert.deepEqual(
+      after.map((f) => [f.position, f.attempts]),
+      [[poison.position, 3]],
+      'cleared by the rebuild and recorded afresh',
+    );
+    assert.ok(before && after[0]!.firstFailedAt >= before.firstFailedAt);
+    assert.deepEqual(await dump(readStore), oracle((await log.all()).filter((e) => e.position !== poison.position)));
     await runner.stop();
     await eventStore.close();
     await readStore.close();
   });
 
-  it('turns not ready when a live projection fails', async () => {
-    const { eventStore, readStore, log } = open('live-failure');
+  it('waits, not ready, while the read store is unavailable, records nothing, and goes on when it is back', async () => {
+    const { eventStore, readStore, log } = open('store-down');
     await log.append(10);
-    const flaky: Projection = {
-      name: 'test-flaky',
-      collections: ['test.flaky'],
+    let down = false;
+    const outage = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:27017'), { name: 'MongoNetworkError' });
+    const flaky: ReadStore = new Proxy(readStore, {
+      get(target, prop) {
+        if (prop === 'ping') return async () => (down ? Promise.reject(outage()) : target.ping());
+        const value = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const progress = progressProjection();
+    const inner = progress.apply.bind(progress);
+    let refused = 0;
+    progress.apply = async (event, store) => {
+      if (down) {
+        refused += 1;
+        throw outage();
+      }
+      await inner(event, store);
+    };
+    const logger = capture();
+    const runner = startProjections({
+      eventStore,
+      readStore: flaky,
+      projections: [progress],
+      logger,
+      unavailableRetryMs: { first: 5, max: 20 },
+    });
+    await runner.caughtUp;
+    down = true;
+    await log.append(10);
+    await eventually(async () => assert.equal(runner.status()[0]?.state, 'waiting'));
+    assert.equal(runner.ready(), false);
+    assert.match(runner.status()[0]?.error ?? '', /ECONNREFUSED/);
+    await eventually(async () => assert.ok(refused > 5, 'it keeps trying'));
+    down = false;
+    await eventually(async () => assert.equal(runner.ready(), true));
+    assert.deepEqual((await dump(readStore))[PROGRESS], oracle(await log.all())[PROGRESS]);
+    assert.equal(runner.status()[0]?.failedEvents, 0);
+    assert.deepEqual(await readStore.failedEvents.list('test-unit-progress'), []);
+    assert.ok(logger.lines.some((l) => l.msg.includes('unavailable')));
+    await runner.stop();
+    await eventStore.close();
+    await readStore.close();
+  });
+
+  it('stops promptly while waiting for the read store', async () => {
+    const { eventStore, readStore, log } = open('stop-while-waiting');
+    await log.append(10);
+    const stuck: Projection = {
+      name: 'test-stuck',
+      collections: ['test.stuck'],
       handles: ['ProgressReported'],
-      async apply(event) {
-        if ((event.data as { step: number }).step >= 10) throw new Error('boom');
+      async apply() {
+        throw Object.assign(new Error('socket closed'), { name: 'MongoNetworkError' });
       },
     };
-    const runner = startProjections({ eventStore, readStore, projections: [flaky, reportsProjection()] });
-    await runner.caughtUp;
-    assert.equal(runner.ready(), true);
-    await log.append(10);
-    await eventually(async () => assert.equal(runner.ready(), false));
-    assert.equal(runner.status()[0]?.state, 'failed');
-    await eventually(async () => assert.deepEqual((await dump(readStore))[REPORTS], oracle(await log.all())[REPORTS]));
+    const flaky: ReadStore = new Proxy(readStore, {
+      get(target, prop) {
+        if (prop === 'ping') return async () => Promise.reject(new Error('no server'));
+        const value = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const runner = startProjections({
+      eventStore,
+      readStore: flaky,
+      projections: [stuck],
+      unavailableRetryMs: { first: 60_000, max: 60_000 },
+    });
+    await eventually(async () => assert.equal(runner.status()[0]?.state, 'waiting'));
+    const t0 = Date.now();
     await runner.stop();
+    assert.ok(Date.now() - t0 < 2_000, 'stop does not wait out the back-off');
+    await runner.caughtUp;
+    assert.deepEqual(await readStore.failedEvents.list('test-stuck'), []);
     await eventStore.close();
     await readStore.close();
   });

@@ -57,6 +57,29 @@ export interface Collection<T extends object> {
   ensureIndex(fields: string[]): Promise<void>;
 }
 
+/**
+ * An event a projection could not apply, kept beside its checkpoint so it survives
+ * restarts (the projection went on past it). String fields are made storable: NUL
+ * and lone surrogates become U+FFFD, and each is cut to MAX_FAILURE_TEXT characters.
+ */
+export interface FailedEvent {
+  projection: string;
+  position: number;
+  eventId: string;
+  type: string;
+  streamId: string;
+  /** The last error's message. */
+  error: string;
+  /** ISO-8601. */
+  firstFailedAt: string;
+  lastFailedAt: string;
+  /** Applications tried and failed, over every run, rebuild and retry since it was first recorded. */
+  attempts: number;
+}
+
+/** What a caller records: one or more failed attempts, at `failedAt`. */
+export type FailedAttempt = Omit<FailedEvent, 'firstFailedAt' | 'lastFailedAt'> & { failedAt: string };
+
 export interface ReadStore {
   readonly kind: 'sqlite' | 'mongodb';
   collection<T extends object>(name: string): Collection<T>;
@@ -66,6 +89,28 @@ export interface ReadStore {
     store(projection: string, position: number): Promise<void>;
     reset(projection: string): Promise<void>;
   };
+  /** Events each projection could not apply, keyed by projection and position. */
+  readonly failedEvents: {
+    /**
+     * Records the attempts, or adds them to the record this projection already has for
+     * this position: attempts summed, the latest error and time kept, firstFailedAt unchanged.
+     */
+    record(attempt: FailedAttempt): Promise<void>;
+    /** In position order, from after `afterPosition`, at most `limit`. */
+    list(projection: string, options?: { afterPosition?: number; limit?: number }): Promise<FailedEvent[]>;
+    count(projection: string): Promise<number>;
+    /** True when there was a record to remove. */
+    remove(projection: string, position: number): Promise<boolean>;
+    /** Every record of the projection (a rebuild starts afresh). */
+    clear(projection: string): Promise<void>;
+  };
+  /**
+   * True when `err` says the store cannot serve now (connection lost, server down or
+   * stepping down, disk full, database busy) rather than that this write can never
+   * succeed. The projection runner waits and tries again on these; anything else,
+   * after a few attempts, marks the event as failed for the projection.
+   */
+  isUnavailable(err: unknown): boolean;
   /** Removes collections entirely, with their indexes and deletion markers (a rebuild starts from empty collections). */
   drop(collections: string[]): Promise<void>;
   ping(): Promise<void>;

@@ -3,7 +3,7 @@
 // accept (shared/INFRA-NOTES.md): a projection written against the embedded store
 // cannot store something the production store would refuse or silently change.
 import { InvalidApplyError, InvalidCollectionNameError, InvalidDocumentError, InvalidQueryError } from './errors.js';
-import type { FieldCondition, Filter, FindOptions } from './types.js';
+import type { FailedAttempt, FieldCondition, Filter, FindOptions } from './types.js';
 
 const COLLECTION_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 
@@ -31,6 +31,51 @@ export function validateApply(id: unknown, position: unknown): void {
 
 export function validatePosition(position: unknown): void {
   if (typeof position !== 'number' || !Number.isSafeInteger(position) || position < 0) throw new InvalidApplyError('position', position);
+}
+
+// ─── Failed events ──────────────────────────────────────────────────────────
+
+/** Characters kept of each text field of a failed-event record. */
+export const MAX_FAILURE_TEXT = 1_000;
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * Text every adapter can hold: the record of a failure must not fail for the same
+ * reason as the event (an error message may quote the very NUL the store refused).
+ */
+export function storableText(value: unknown): string {
+  const text = String(value ?? '');
+  const cut = text.length > MAX_FAILURE_TEXT ? `${text.slice(0, MAX_FAILURE_TEXT - 1)}…` : text;
+  return cut.replaceAll('\0', '\uFFFD').replace(LONE_SURROGATE, '\uFFFD');
+}
+
+export function validateFailedAttempt(attempt: FailedAttempt): FailedAttempt {
+  validatePosition(attempt.position);
+  if (!Number.isSafeInteger(attempt.attempts) || attempt.attempts < 1) throw new InvalidQueryError('attempts', 'must be an integer >= 1');
+  if (Number.isNaN(Date.parse(attempt.failedAt))) throw new InvalidQueryError('failedAt', 'must be an ISO-8601 time');
+  return {
+    projection: validateProjectionName(attempt.projection),
+    position: attempt.position,
+    eventId: storableText(attempt.eventId),
+    type: storableText(attempt.type),
+    streamId: storableText(attempt.streamId),
+    error: storableText(attempt.error),
+    failedAt: attempt.failedAt,
+    attempts: attempt.attempts,
+  };
+}
+
+export function validateFailureListOptions(options: { afterPosition?: number; limit?: number } | undefined): {
+  afterPosition: number;
+  limit: number | undefined;
+} {
+  // -1: from the start (positions are >= 0).
+  const afterPosition = options?.afterPosition ?? -1;
+  if (options?.afterPosition !== undefined) validatePosition(afterPosition);
+  const limit = options?.limit;
+  if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 1)) throw new InvalidQueryError('limit', 'must be an integer >= 1');
+  return { afterPosition, limit };
 }
 
 // ─── Field paths ────────────────────────────────────────────────────────────

@@ -40,5 +40,6 @@ export {
   type StreamSession,
 } from './streams/live-streams.js';
 export { shutdownTelemetry, type Telemetry } from './telemetry/handle.js';
+export { observeProjectionFailures } from './telemetry/instruments.js';
 export { activeTraceparent } from './telemetry/trace-context.js';
 export { checkRequestText, DEFAULT_TEXT_LIMITS, type TextLimits, textProblem } from './text-guard.js';

@@ -12,6 +12,7 @@ import {
   createTokenVerifier,
   HEALTH_SERVICE,
   LiveStreams,
+  observeProjectionFailures,
   protoFilesFor,
   redactSecrets,
   registerHealthRoutes,
@@ -110,6 +111,8 @@ export async function startPlatform(config: WenmingConfig, options: StartPlatfor
   // Reflection lists what this process really serves: health and the modules' own services.
   const grpcServices = [HEALTH_SERVICE, ...modules.flatMap((module) => module.grpcServices ?? [])];
   addReflection(grpc.server, protoFilesFor(grpcServices), grpcServices);
+  // The modules' projection runners feed wenming.projection.failed_events (telemetry started before this).
+  observeProjectionFailures();
   for (const module of modules) await module.start();
   messaging.startRelay(modules);
 

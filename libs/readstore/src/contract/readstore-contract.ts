@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { InvalidApplyError, InvalidCollectionNameError, InvalidDocumentError, InvalidQueryError } from '../errors.js';
-import type { Collection, Filter, ReadStore } from '../types.js';
+import type { Collection, FailedAttempt, Filter, ReadStore } from '../types.js';
+import { MAX_FAILURE_TEXT } from '../validation.js';
 
 export interface ReadStoreContractTarget {
   name: string;
@@ -452,24 +453,122 @@ export function readStoreContract(target: ReadStoreContractTarget): void {
       });
     });
 
+    describe('failed events', () => {
+      const attempt = (projection: string, position: number, extra: Partial<FailedAttempt> = {}): FailedAttempt => ({
+        projection,
+        position,
+        eventId: `e-${position}`,
+        type: 'PlanDrafted',
+        streamId: `plan-${position}`,
+        error: `cannot apply ${position}`,
+        failedAt: '2026-03-01T01:00:00.000Z',
+        attempts: 3,
+        ...extra,
+      });
+
+      it('records, lists in position order, counts, removes and clears one projection’s failures', async () => {
+        const p = uniqueName('projection');
+        const other = uniqueName('projection');
+        assert.deepEqual(await store.failedEvents.list(p), []);
+        assert.equal(await store.failedEvents.count(p), 0);
+        for (const position of [30, 10, 20]) await store.failedEvents.record(attempt(p, position));
+        await store.failedEvents.record(attempt(other, 10));
+        assert.deepEqual(
+          (await store.failedEvents.list(p)).map((f) => f.position),
+          [10, 20, 30],
+        );
+        assert.deepEqual((await store.failedEvents.list(p))[0], {
+          projection: p,
+          position: 10,
+          eventId: 'e-10',
+          type: 'PlanDrafted',
+          streamId: 'plan-10',
+          error: 'cannot apply 10',
+          firstFailedAt: '2026-03-01T01:00:00.000Z',
+          lastFailedAt: '2026-03-01T01:00:00.000Z',
+          attempts: 3,
+        });
+        assert.deepEqual(
+          (await store.failedEvents.list(p, { afterPosition: 10, limit: 1 })).map((f) => f.position),
+          [20],
+        );
+        assert.equal(await store.failedEvents.count(p), 3);
+        assert.equal(await store.failedEvents.remove(p, 20), true);
+        assert.equal(await store.failedEvents.remove(p, 20), false);
+        assert.equal(await store.failedEvents.count(p), 2);
+        await store.failedEvents.clear(p);
+        assert.deepEqual(await store.failedEvents.list(p), []);
+        assert.equal(await store.failedEvents.count(other), 1);
+      });
+
+      it('adds a repeated failure to the record: attempts summed, latest error and time, first time kept', async () => {
+        const p = uniqueName('projection');
+        await store.failedEvents.record(attempt(p, 7));
+        await store.failedEvents.record(attempt(p, 7, { error: 'still broken', failedAt: '2026-03-02T01:00:00.000Z', attempts: 1 }));
+        const [failure, ...rest] = await store.failedEvents.list(p);
+        assert.deepEqual(rest, []);
+        assert.equal(failure?.attempts, 4);
+        assert.equal(failure?.error, 'still broken');
+        assert.equal(failure?.firstFailedAt, '2026-03-01T01:00:00.000Z');
+        assert.equal(failure?.lastFailedAt, '2026-03-02T01:00:00.000Z');
+      });
+
+      it('stores any error text: NUL and lone surrogates replaced, long messages cut', async () => {
+        const p = uniqueName('projection');
+        await store.failedEvents.record(attempt(p, 1, { error: `a\u0000b\uD800c${'x'.repeat(5_000)}`, streamId: 'plan-\u0000' }));
+        const [failure] = await store.failedEvents.list(p);
+        assert.equal(failure?.error.slice(0, 5), 'a\uFFFDb\uFFFDc');
+        assert.equal(failure?.error.length, MAX_FAILURE_TEXT);
+        assert.equal(failure?.streamId, 'plan-\uFFFD');
+      });
+
+      it('refuses a bad position or attempt count with a typed error', async () => {
+        const p = uniqueName('projection');
+        await assert.rejects(store.failedEvents.record(attempt(p, -1)), InvalidApplyError);
+        await assert.rejects(store.failedEvents.record(attempt(p, 1, { attempts: 0 })), InvalidQueryError);
+        await assert.rejects(store.failedEvents.list(p, { limit: 0 }), InvalidQueryError);
+        assert.equal(await store.failedEvents.count(p), 0);
+      });
+
+      it('tells an error of this write from the store being unavailable', () => {
+        assert.equal(store.isUnavailable(new InvalidDocumentError('c', 'id', 'name', 'NUL')), false);
+        assert.equal(store.isUnavailable(new Error('cannot read properties of undefined')), false);
+        assert.equal(store.isUnavailable(undefined), false);
+      });
+    });
+
     it('answers ping', async () => {
       await store.ping();
     });
 
     if (target.reopen) {
-      it('keeps documents, deletion markers and checkpoints across close and reopen', async () => {
+      it('keeps documents, deletion markers, checkpoints and failed events across close and reopen', async () => {
         const name = uniqueName('durable');
         const p = uniqueName('projection');
         const c = store.collection<{ n: number }>(name);
         await c.apply('a', 3, () => ({ n: 1 }));
         await c.apply('b', 4, () => null);
         await store.checkpoints.store(p, 4);
+        await store.failedEvents.record({
+          projection: p,
+          position: 2,
+          eventId: 'e-2',
+          type: 'T',
+          streamId: 's',
+          error: 'x',
+          failedAt: '2026-03-01T00:00:00.000Z',
+          attempts: 1,
+        });
         await store.close();
         store = await target.reopen!();
         const again = store.collection<{ n: number }>(name);
         assert.deepEqual(await again.get('a'), { _id: 'a', _position: 3, n: 1 });
         assert.equal(await again.apply('b', 2, () => ({ n: 2 })), false);
         assert.equal(await store.checkpoints.load(p), 4);
+        assert.deepEqual(
+          (await store.failedEvents.list(p)).map((f) => f.eventId),
+          ['e-2'],
+        );
       });
     }
   });

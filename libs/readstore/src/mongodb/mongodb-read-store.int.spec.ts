@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it, test } from 'node:test';
-import { MongoClient } from 'mongodb';
+import { MongoClient, MongoNetworkError, MongoServerError, MongoServerSelectionError } from 'mongodb';
 import { readStoreContract, uniqueName } from '../contract/readstore-contract.js';
 import type { ReadStore } from '../types.js';
 import { MongoReadStore } from './mongodb-read-store.js';
@@ -60,6 +60,15 @@ if (url === undefined && process.env.WENMING_REQUIRE_REAL_SERVERS === '1') {
         { _id: 'r', _position: 6, doc: null },
         { _id: 's', _position: 5, doc: { n: 2 } },
       ]);
+    });
+
+    it('says the store is unavailable on the driver’s network errors and the server’s shutdown and step-down answers, not on a bad write', () => {
+      assert.equal(store.isUnavailable(new MongoNetworkError('connection reset')), true);
+      assert.equal(store.isUnavailable(new MongoServerSelectionError('no server', undefined as never)), true);
+      assert.equal(store.isUnavailable(new MongoServerError({ code: 91, errmsg: 'shutdown in progress' })), true);
+      assert.equal(store.isUnavailable(new MongoServerError({ code: 10107, errmsg: 'not primary' })), true);
+      assert.equal(store.isUnavailable(new MongoServerError({ code: 2, errmsg: 'bad value' })), false);
+      assert.equal(store.isUnavailable(new MongoServerError({ code: 11000, errmsg: 'duplicate key' })), false);
     });
 
     it('keeps checkpoints in _wenming_checkpoints', async () => {

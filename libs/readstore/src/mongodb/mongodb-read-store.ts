@@ -25,9 +25,20 @@
 // comparisons are typed (MongoDB's own rule), `null` matches null and missing, and
 // paths go through nested objects, never into arrays. MongoDB would match a scalar
 // condition against an array's elements, so every path is guarded against arrays.
-import { type Db, type Document, MongoClient, type Collection as MongoCollection, MongoServerError } from 'mongodb';
+import {
+  type Db,
+  type Document,
+  MongoClient,
+  type Collection as MongoCollection,
+  MongoError,
+  MongoNetworkError,
+  MongoNotConnectedError,
+  MongoServerError,
+  MongoServerSelectionError,
+  MongoTopologyClosedError,
+} from 'mongodb';
 import { InvalidQueryError } from '../errors.js';
-import type { Collection, Filter, FindOptions, ReadStore, StoredDoc } from '../types.js';
+import type { Collection, FailedEvent, Filter, FindOptions, ReadStore, StoredDoc } from '../types.js';
 import {
   type Condition,
   type FieldPath,
@@ -37,6 +48,8 @@ import {
   toStoredDocument,
   validateApply,
   validateCollectionName,
+  validateFailedAttempt,
+  validateFailureListOptions,
   validatePosition,
   validateProjectionName,
 } from '../validation.js';
@@ -62,9 +75,19 @@ interface CheckpointRow {
   updatedAt: string;
 }
 
+/** `_id`: projection and position, so a record is one document written by one upsert. */
+type FailedRow = FailedEvent & { _id: string };
+
 /** Starts with `_`, which no collection name may (validateCollectionName), so no read model can clash with it. */
 const CHECKPOINTS = '_wenming_checkpoints';
+const FAILED_EVENTS = '_wenming_failed_events';
 const DUPLICATE_KEY = 11000;
+/**
+ * HostUnreachable, HostNotFound, NetworkTimeout, ShutdownInProgress, PrimarySteppedDown,
+ * ExceededTimeLimit, SocketException, NotWritablePrimary, InterruptedAtShutdown,
+ * InterruptedDueToReplStateChange, NotPrimaryNoSecondaryOk, NotPrimaryOrSecondary, OutOfDiskSpace.
+ */
+const UNAVAILABLE_CODES = new Set([6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436, 14031]);
 const NAMESPACE_NOT_FOUND = 26;
 /** Lost races in a row before apply gives up: only a writer storm on one document gets there. */
 const MAX_ATTEMPTS = 100;
@@ -72,7 +95,9 @@ const MAX_ATTEMPTS = 100;
 export class MongoReadStore implements ReadStore {
   readonly kind = 'mongodb' as const;
   readonly checkpoints: ReadStore['checkpoints'];
+  readonly failedEvents: ReadStore['failedEvents'];
   private readonly checkpointRows: MongoCollection<CheckpointRow>;
+  private readonly failedRows: MongoCollection<FailedRow>;
 
   private constructor(
     private readonly client: MongoClient,
@@ -93,6 +118,52 @@ export class MongoReadStore implements ReadStore {
         await this.checkpointRows.deleteOne({ _id: validateProjectionName(projection) });
       },
     };
+    this.failedRows = db.collection<FailedRow>(FAILED_EVENTS);
+    const failedId = (projection: string, position: number) => `${position}@${projection}`;
+    this.failedEvents = {
+      record: async (attempt) => {
+        const { failedAt, attempts, ...a } = validateFailedAttempt(attempt);
+        await this.failedRows.updateOne(
+          { _id: failedId(a.projection, a.position) },
+          { $set: { ...a, lastFailedAt: failedAt }, $setOnInsert: { firstFailedAt: failedAt }, $inc: { attempts } },
+          { upsert: true },
+        );
+      },
+      list: async (projection, options) => {
+        const { afterPosition, limit } = validateFailureListOptions(options);
+        let cursor = this.failedRows
+          .find({ projection: validateProjectionName(projection), position: { $gt: afterPosition } })
+          .sort({ position: 1 });
+        if (limit !== undefined) cursor = cursor.limit(limit);
+        return (await cursor.toArray()).map(({ _id, ...failure }) => failure);
+      },
+      count: async (projection) => this.failedRows.countDocuments({ projection: validateProjectionName(projection) }),
+      remove: async (projection, position) => {
+        validatePosition(position);
+        return (await this.failedRows.deleteOne({ _id: failedId(validateProjectionName(projection), position) })).deletedCount > 0;
+      },
+      clear: async (projection) => {
+        await this.failedRows.deleteMany({ projection: validateProjectionName(projection) });
+      },
+    };
+  }
+
+  /**
+   * The driver's own "cannot reach a server" errors, and server answers that say it
+   * cannot take writes now (shutting down, stepping down, out of disk, timed out):
+   * the codes the driver itself retries on, plus the out-of-disk and time-limit ones.
+   */
+  isUnavailable(err: unknown): boolean {
+    if (
+      err instanceof MongoNetworkError ||
+      err instanceof MongoServerSelectionError ||
+      err instanceof MongoNotConnectedError ||
+      err instanceof MongoTopologyClosedError
+    ) {
+      return true;
+    }
+    if (err instanceof MongoError && (err.hasErrorLabel('RetryableWriteError') || err.hasErrorLabel('ResetPool'))) return true;
+    return err instanceof MongoServerError && typeof err.code === 'number' && UNAVAILABLE_CODES.has(err.code);
   }
 
   static async connect(options: MongoReadStoreOptions): Promise<MongoReadStore> {
@@ -107,6 +178,11 @@ export class MongoReadStore implements ReadStore {
       const database = options.database ?? (client.options.dbName && client.options.dbName !== 'test' ? client.options.dbName : 'wenming');
       const db = client.db(database);
       await db.command({ ping: 1 });
+      // Idempotent; listing a projection's failures in position order reads through it.
+      await db.collection(FAILED_EVENTS).createIndex([
+        ['projection', 1],
+        ['position', 1],
+      ]);
       return new MongoReadStore(client, db);
     } catch (err) {
       await client.close().catch(() => undefined);

@@ -57,4 +57,20 @@ describe('SQLite read store specifics', () => {
     assert.deepEqual(db.prepare('SELECT _id, _position, doc FROM "rm_reports"').all(), [{ _id: 'r', _position: 6, doc: null }]);
     db.close();
   });
+
+  it('says the store is unavailable on a busy, locked, full or failing file, or a closed handle, and not on a bad write', async () => {
+    const store = new SqliteReadStore({ path: join(dir, 'unavailable.db') });
+    const sqliteError = (code: string) => Object.assign(new Error(code), { code });
+    for (const code of ['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_IOERR_WRITE', 'SQLITE_FULL', 'SQLITE_READONLY']) {
+      assert.equal(store.isUnavailable(sqliteError(code)), true, code);
+    }
+    for (const code of ['SQLITE_CONSTRAINT_PRIMARYKEY', 'SQLITE_TOOBIG', 'SQLITE_ERROR'])
+      assert.equal(store.isUnavailable(sqliteError(code)), false, code);
+    await store.close();
+    const closed = await store
+      .collection('units')
+      .get('a')
+      .catch((err: unknown) => err);
+    assert.equal(store.isUnavailable(closed), true);
+  });
 });

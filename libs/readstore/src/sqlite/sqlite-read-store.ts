@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { openSqliteFile } from '@wenming/eventstore';
 import type Database from 'better-sqlite3';
 import { InvalidCollectionNameError, InvalidQueryError } from '../errors.js';
-import type { Collection, Filter, FindOptions, ReadStore, StoredDoc } from '../types.js';
+import type { Collection, FailedEvent, Filter, FindOptions, ReadStore, StoredDoc } from '../types.js';
 import {
   type Condition,
   type FieldPath,
@@ -26,6 +26,8 @@ import {
   toStoredDocument,
   validateApply,
   validateCollectionName,
+  validateFailedAttempt,
+  validateFailureListOptions,
   validatePosition,
   validateProjectionName,
 } from '../validation.js';
@@ -58,7 +60,38 @@ CREATE TABLE IF NOT EXISTS _checkpoints (
   position    INTEGER NOT NULL,
   updated_at  TEXT NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS _failed_events (
+  projection       TEXT NOT NULL,
+  position         INTEGER NOT NULL,
+  event_id         TEXT NOT NULL,
+  type             TEXT NOT NULL,
+  stream_id        TEXT NOT NULL,
+  error            TEXT NOT NULL,
+  first_failed_at  TEXT NOT NULL,
+  last_failed_at   TEXT NOT NULL,
+  attempts         INTEGER NOT NULL,
+  PRIMARY KEY (projection, position)
+) WITHOUT ROWID;
 `;
+
+interface FailedRow {
+  projection: string;
+  position: number;
+  event_id: string;
+  type: string;
+  stream_id: string;
+  error: string;
+  first_failed_at: string;
+  last_failed_at: string;
+  attempts: number;
+}
+
+/**
+ * Result codes that say the file cannot be used now, not that one write is wrong:
+ * another writer holds it, the disk is full or failing, it cannot be opened or written.
+ * (SQLITE_CONSTRAINT, SQLITE_TOOBIG, SQLITE_ERROR... are about the statement or data.)
+ */
+const UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|READONLY|NOMEM|PROTOCOL|INTERRUPT|NOLFS|CORRUPT|NOTADB)/;
 
 export class SqliteReadStore implements ReadStore {
   readonly kind = 'sqlite' as const;
@@ -66,6 +99,7 @@ export class SqliteReadStore implements ReadStore {
   private readonly tables = new Map<string, Table>();
   private readonly stmt;
   readonly checkpoints: ReadStore['checkpoints'];
+  readonly failedEvents: ReadStore['failedEvents'];
 
   constructor(options: SqliteReadStoreOptions) {
     this.db = openSqliteFile(options.path, 'NORMAL');
@@ -81,6 +115,19 @@ export class SqliteReadStore implements ReadStore {
       // SQLite table names ignore case; MongoDB collection names do not.
       tableNamed: db.prepare<[string], { name: string }>(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name = ? COLLATE NOCASE`),
       ping: db.prepare('SELECT count(*) FROM _checkpoints'),
+      recordFailure: db.prepare<[string, number, string, string, string, string, string, string, number]>(
+        `INSERT INTO _failed_events (projection, position, event_id, type, stream_id, error, first_failed_at, last_failed_at, attempts)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (projection, position) DO UPDATE SET event_id = excluded.event_id, type = excluded.type,
+           stream_id = excluded.stream_id, error = excluded.error, last_failed_at = excluded.last_failed_at,
+           attempts = attempts + excluded.attempts`,
+      ),
+      listFailures: db.prepare<[string, number, number], FailedRow>(
+        'SELECT * FROM _failed_events WHERE projection = ? AND position > ? ORDER BY position LIMIT ?',
+      ),
+      countFailures: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM _failed_events WHERE projection = ?'),
+      removeFailure: db.prepare<[string, number]>('DELETE FROM _failed_events WHERE projection = ? AND position = ?'),
+      clearFailures: db.prepare<[string]>('DELETE FROM _failed_events WHERE projection = ?'),
     };
     this.checkpoints = {
       load: async (projection) => this.stmt.loadCheckpoint.get(validateProjectionName(projection))?.position,
@@ -92,6 +139,31 @@ export class SqliteReadStore implements ReadStore {
         this.stmt.resetCheckpoint.run(validateProjectionName(projection));
       },
     };
+    this.failedEvents = {
+      record: async (attempt) => {
+        const a = validateFailedAttempt(attempt);
+        this.stmt.recordFailure.run(a.projection, a.position, a.eventId, a.type, a.streamId, a.error, a.failedAt, a.failedAt, a.attempts);
+      },
+      list: async (projection, options) => {
+        const { afterPosition, limit } = validateFailureListOptions(options);
+        return this.stmt.listFailures.all(validateProjectionName(projection), afterPosition, limit ?? -1).map(toFailedEvent);
+      },
+      count: async (projection) => this.stmt.countFailures.get(validateProjectionName(projection))?.n ?? 0,
+      remove: async (projection, position) => {
+        validatePosition(position);
+        return this.stmt.removeFailure.run(validateProjectionName(projection), position).changes > 0;
+      },
+      clear: async (projection) => {
+        this.stmt.clearFailures.run(validateProjectionName(projection));
+      },
+    };
+  }
+
+  isUnavailable(err: unknown): boolean {
+    const code = (err as { code?: unknown } | null)?.code;
+    if (typeof code === 'string' && UNAVAILABLE.test(code)) return true;
+    // A closed handle (the store is shutting down) cannot serve either.
+    return err instanceof TypeError && /database connection is not open/.test(err.message);
   }
 
   collection<T extends object>(name: string): Collection<T> {
@@ -202,6 +274,20 @@ export class SqliteReadStore implements ReadStore {
     this.tables.clear();
     if (this.db.open) this.db.close();
   }
+}
+
+function toFailedEvent(row: FailedRow): FailedEvent {
+  return {
+    projection: row.projection,
+    position: row.position,
+    eventId: row.event_id,
+    type: row.type,
+    streamId: row.stream_id,
+    error: row.error,
+    firstFailedAt: row.first_failed_at,
+    lastFailedAt: row.last_failed_at,
+    attempts: row.attempts,
+  };
 }
 
 function toDoc<T>(row: Row): T & StoredDoc {

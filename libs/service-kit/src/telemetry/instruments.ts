@@ -1,6 +1,7 @@
 // The platform's own metrics (DESIGN §6). Created on first use: the global meter
 // provider is not a proxy, so instruments made before the SDK starts would stay no-ops.
-import { type Histogram, metrics, trace } from '@opentelemetry/api';
+import { type Histogram, type MeterProvider, metrics, trace } from '@opentelemetry/api';
+import { projectionStatuses } from '@wenming/readstore';
 
 export const tracer = trace.getTracer('@wenming/service-kit');
 
@@ -20,4 +21,27 @@ export function serviceKitInstruments(): { commandDuration: Histogram; appendDur
     }),
   };
   return instruments;
+}
+
+let observedBy: MeterProvider | undefined;
+
+/**
+ * `wenming.projection.failed_events` (Prometheus: wenming_projection_failed_events): per
+ * projection, the events it could not apply and went past (`wenming projections list
+ * --failed`), read from every projection runner of the process at each collection.
+ * Once per meter provider, so call it after telemetry started (the platform does).
+ */
+export function observeProjectionFailures(): void {
+  const provider = metrics.getMeterProvider();
+  if (observedBy === provider) return;
+  observedBy = provider;
+  provider
+    .getMeter('@wenming/service-kit')
+    .createObservableGauge('wenming.projection.failed_events', {
+      unit: '{event}',
+      description: 'Events a projection could not apply, recorded and passed; retry them after a fix, or rebuild',
+    })
+    .addCallback((result) => {
+      for (const status of projectionStatuses()) result.observe(status.failedEvents, { projection: status.name });
+    });
 }

@@ -5,16 +5,26 @@
 // embedded SQLite read store, and once on the MongoDB wire (FerretDB in `npm test`)
 // when MONGODB_URL names a server.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it, test } from 'node:test';
+import { metrics as otelMetrics } from '@opentelemetry/api';
+import { metrics as sdkMetrics } from '@opentelemetry/sdk-node';
 import { PROJECTIONS as PLAN_SUBMISSION_PROJECTIONS } from '@wenming/plan-submission';
 import { hs256Secret, loadConfig, signHs256Token } from '@wenming/service-kit';
 import { MongoClient } from 'mongodb';
 import { openReadStore, startPlatform } from '../platform.js';
 import { runCli } from './run.js';
+
+// Before any platform starts: the projection gauge is created on the provider in place then.
+class TestReader extends sdkMetrics.MetricReader {
+  protected override async onForceFlush(): Promise<void> {}
+  protected override async onShutdown(): Promise<void> {}
+}
+const metricReader = new TestReader();
+otelMetrics.setGlobalMeterProvider(new sdkMetrics.MeterProvider({ readers: [metricReader] }));
 
 const dirs: string[] = [];
 after(() => {
@@ -39,6 +49,12 @@ const QUERIES = [
 ];
 
 async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  const { code, out } = await cliRun(args, env);
+  assert.equal(code, 0, `wenming ${args.join(' ')}:\n${out}`);
+  return out;
+}
+
+async function cliRun(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; out: string }> {
   let out = '';
   const code = await runCli(args, {
     env,
@@ -49,8 +65,7 @@ async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
       out += t;
     },
   });
-  assert.equal(code, 0, `wenming ${args.join(' ')}:\n${out}`);
-  return out;
+  return { code, out };
 }
 
 /** Starts the platform on the data directory, waits for its projections, and takes every query's answer. */
@@ -169,4 +184,81 @@ describe('wenming projections rebuild', () => {
       }
     });
   }
+});
+
+// Issue 12, item 1: an event the read store cannot hold (a NUL character in a free-text
+// field, as a careless client could once send and the event store kept) must not stop
+// the platform. It is written straight into the event store, as an old store holds it.
+describe('a poison event in the event store', () => {
+  it('keeps the platform serving, shows the failed event in `projections list`, and `projections retry` reports it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wenming-poison-'));
+    dirs.push(dir);
+    const env = { WENMING_DATA_DIR: dir, LOG_LEVEL: 'silent' };
+    const config = loadConfig({ ...env, HTTP_PORT: '0', GRPC_PORT: '0' });
+    if (config.auth.mode !== 'hs256') throw new Error('embedded only');
+    const token = await signHs256Token({ sub: 'auditor', roles: ['auditor', 'office'], units: [], ttlSec: 60 }, hs256Secret(config.auth));
+    const unit = (unitId: string, name: string) => ({
+      id: randomUUID(),
+      type: 'UnitRegistered',
+      occurredAt: '2026-03-01T09:00:00+08:00',
+      data: { unitId, name, kind: 'UNIT_KIND_DEPARTMENT' },
+      metadata: { unitId, actor: { id: 'office-1', role: 'office' } },
+    });
+    const poison = unit('poisoned', '市\u0000税务局');
+    const serving = async (platform: Awaited<ReturnType<typeof startPlatform>>) => {
+      for (const module of platform.modules) await (module as unknown as { caughtUp?(): Promise<void> }).caughtUp?.();
+      const ready = await fetch(`${platform.httpUrl}/readyz`);
+      assert.equal(ready.status, 200, await ready.text());
+      const res = await fetch(`${platform.httpUrl}/api/plan-submission/units`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(res.status, 200);
+      return (await res.json()) as { units: Array<{ unitId: string }> };
+    };
+
+    let platform = await startPlatform(config);
+    try {
+      await platform.store.append('unit-poisoned', [poison]);
+      await platform.store.append('unit-after', [unit('after', '市财政局')]);
+      const { units } = await serving(platform);
+      assert.deepEqual(
+        units.map((u) => u.unitId),
+        ['after'],
+        'the event after the poison is applied',
+      );
+      const { resourceMetrics } = await metricReader.collect();
+      const gauge = resourceMetrics.scopeMetrics
+        .flatMap((s) => s.metrics)
+        .find((m) => m.descriptor.name === 'wenming.projection.failed_events');
+      assert.ok(gauge, 'the failed-events gauge is exported');
+      const points = gauge.dataPoints as Array<{ attributes: Record<string, unknown>; value: number }>;
+      assert.equal(points.find((p) => p.attributes.projection === 'plansubmission.units')?.value, 1);
+    } finally {
+      await platform.stop();
+    }
+    // A restart starts (it used to exit with ProjectionFailedError) and serves.
+    platform = await startPlatform(config);
+    try {
+      await serving(platform);
+    } finally {
+      await platform.stop();
+    }
+
+    const listed = await cli(['projections', 'list'], env);
+    assert.match(listed, /FAILED/);
+    assert.match(listed, /plansubmission\.units\s+\d+\s+0\s+1\s+1\n/, listed);
+    assert.match(listed, /plansubmission\.plans\s+\d+\s+0\s+0\s+0\n/, listed);
+    const failed = await cli(['projections', 'list', '--failed'], env);
+    assert.match(failed, new RegExp(`plansubmission\\.units\\s+\\d+\\s+${poison.id}\\s+UnitRegistered\\s+unit-poisoned\\s+3\\s`), failed);
+    assert.match(failed, /NUL/);
+
+    const retried = await cli(['projections', 'retry'], env);
+    assert.match(retried, /plansubmission\.units\s+1\s+0\s+1\s+0/, retried);
+    assert.match(retried, /1 event\(s\) still fail/, retried);
+    assert.match(await cli(['projections', 'retry', 'plansubmission.units'], env), /1 event\(s\) still fail/);
+
+    // A rebuild completes over it, and records it again.
+    await cli(['projections', 'rebuild', 'all'], env);
+    assert.match(await cli(['projections', 'list'], env), /plansubmission\.units\s+\d+\s+0\s+1\s+1\n/);
+    const unknown = await cliRun(['projections', 'retry', 'nope'], env);
+    assert.equal(unknown.code, 2);
+  });
 });
