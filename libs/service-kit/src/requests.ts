@@ -2,6 +2,7 @@
 // from gRPC (the generated toJSON) and from HTTP (bodies and query strings in the
 // same JSON) alike, so both edges run the same handler and query code.
 import { ValidationError } from './errors/domain-errors.js';
+import { truncateEcho } from './errors/echo.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: proto3 JSON requests, checked field by field where they are used
 export type Json = Record<string, any>;
@@ -12,7 +13,7 @@ const ID = new RegExp(ID_PATTERN);
 
 export function checkId(field: string, value: unknown): string {
   if (typeof value !== 'string' || !ID.test(value)) {
-    throw new ValidationError(field, `must be 1-100 letters, digits, '_', '.', ':' or '-' (got ${JSON.stringify(value ?? '')})`);
+    throw new ValidationError(field, `must be 1-100 letters, digits, '_', '.', ':' or '-' (got ${truncateEcho(JSON.stringify(value ?? '') ?? '')})`);
   }
   return value;
 }
