@@ -523,6 +523,35 @@ describe('projection runner (SQLite event store → SQLite read store)', () => {
     await readStore.close();
   });
 
+  it('goes on applying when storing its checkpoint fails (the guards make the replay after a restart safe)', async () => {
+    const { eventStore, readStore, log } = open('checkpoint-fails');
+    await log.append(20);
+    const noCheckpoints: ReadStore = new Proxy(readStore, {
+      get(target, prop) {
+        if (prop === 'checkpoints') {
+          return { ...target.checkpoints, store: async () => Promise.reject(new Error('disk I/O error')) };
+        }
+        const value = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const logger = capture();
+    const runner = startProjections({
+      eventStore,
+      readStore: noCheckpoints,
+      projections: [progressProjection()],
+      logger,
+      checkpointEvery: 1,
+    });
+    await runner.caughtUp;
+    assert.equal(runner.ready(), true);
+    assert.deepEqual((await dump(readStore))[PROGRESS], oracle(await log.all())[PROGRESS]);
+    assert.ok(logger.lines.some((l) => l.msg.includes('checkpoint failed')));
+    await runner.stop();
+    await eventStore.close();
+    await readStore.close();
+  });
+
   it('stops promptly while waiting for the read store', async () => {
     const { eventStore, readStore, log } = open('stop-while-waiting');
     await log.append(10);

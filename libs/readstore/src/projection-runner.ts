@@ -433,7 +433,8 @@ class Lane {
       if (this.handles.has(event.type) && !(await this.applyOrRecord(event, halting))) return;
       this.position = event.position;
       this.pending += 1;
-      if (this.pending >= this.every) await this.saveCheckpoint();
+      // A checkpoint that cannot be stored costs only replay work on restart: logged, never a stop.
+      if (this.pending >= this.every) await this.saveCheckpointOrLog();
       else this.armIdleTimer();
     } catch (err) {
       // Set before the subscription ends, so start() sees the failure (see there).
@@ -526,7 +527,7 @@ class Lane {
     this.clearTimer();
     this.log.error(
       { projection: this.projection.name, position: this.failedAt, eventsAppliedUpTo: this.position, err },
-      'projection stopped: its subscription to the event store ended; restart it',
+      'projection stopped: its subscription to the event store ended (reading the log failed); restart the process',
     );
     // Keep the progress made before the failing event.
     this.saveCheckpoint().catch(() => undefined);

@@ -42,6 +42,8 @@ export function observeProjectionFailures(): void {
       description: 'Events a projection could not apply, recorded and passed; retry them after a fix, or rebuild',
     })
     .addCallback((result) => {
-      for (const status of projectionStatuses()) result.observe(status.failedEvents, { projection: status.name });
+      // One value per projection, though tests may run several runners of one projection in a process.
+      const byName = new Map(projectionStatuses().map((s) => [s.name, s.failedEvents]));
+      for (const [projection, failed] of byName) result.observe(failed, { projection });
     });
 }
