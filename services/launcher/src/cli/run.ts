@@ -15,7 +15,7 @@ Commands:
   token   print a bearer token for the embedded profile (wenming token --help)
   dossier export or verify a unit's dossier 创建活动档案 (wenming dossier --help)
   demo    load a demo city into the data directory (wenming demo --help)
-  projections  list the read models' projections, or rebuild them from the event store (wenming projections --help)
+  projections  list the read models' projections and the events they could not apply, retry those, or rebuild them from the event store (wenming projections --help)
   verify  re-verify the hash chain of every stream in the event store (wenming verify --help)
 
 More commands come with the services.
