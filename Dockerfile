@@ -5,7 +5,13 @@ RUN apt-get update && apt-get install -y --no-install-recommends python3 make g+
 COPY package.json package-lock.json ./
 COPY libs ./libs
 COPY services ./services
-RUN npm ci --omit=dev --no-audit --no-fund
+# better-sqlite3 12 built against Node >= 24.19's headers aborts at exit when a
+# statement is garbage-collected (nodejs/node#65446); built against 24.18.1's it
+# runs cleanly on every 24.x: compile native addons against those (see .ci/run).
+RUN pkg="node-$(node -p 'process.platform + "-" + process.arch')" \
+ && npm install --prefix /tmp/node-headers --no-save --no-package-lock --no-audit --no-fund "$pkg@24.18.1" \
+ && npm ci --omit=dev --no-audit --no-fund --nodedir="/tmp/node-headers/node_modules/$pkg" \
+ && rm -rf /tmp/node-headers
 
 FROM node:24-bookworm-slim
 WORKDIR /app
