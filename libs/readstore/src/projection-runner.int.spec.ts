@@ -298,6 +298,49 @@ describe('projection runner (SQLite event store → SQLite read store)', () => {
     await Promise.all([reopened.close(), fresh.close(), eventStore.close()]);
   });
 
+  it('rebuilds on start a read store written by another version of a projection, and only then', async () => {
+    const { eventStore, readStore, log } = open('versions');
+    await log.append(120);
+    // An older release wrote these documents in another shape.
+    const legacy: Projection = {
+      ...progressProjection(),
+      async apply(event, store) {
+        await store.collection<object>(PROGRESS).apply(event.metadata.unitId!, event.position, () => ({ legacyShape: true }));
+      },
+    };
+    const first = startProjections({ eventStore, readStore, projections: [legacy] });
+    await first.caughtUp;
+    await first.stop();
+    // The same version (1, the default): the documents are trusted as they are.
+    const same = progressProjection();
+    const second = startProjections({ eventStore, readStore, projections: [same] });
+    await second.caughtUp;
+    await second.stop();
+    assert.equal(same.calls, 0);
+    assert.ok(
+      (await readStore.collection<object>(PROGRESS).find({})).every((d) => 'legacyShape' in d),
+      'same version kept the documents',
+    );
+    // Version 2: dropped and rebuilt from the log, once.
+    const upgraded: Counted = Object.assign(progressProjection(), { version: 2 });
+    const lines = capture();
+    const third = startProjections({ eventStore, readStore, projections: [upgraded], logger: lines });
+    await third.caughtUp;
+    await third.stop();
+    assert.ok(upgraded.calls > 0, 'the upgraded projection replayed the log');
+    assert.deepEqual((await dump(readStore))[PROGRESS], oracle(await log.all())[PROGRESS]);
+    assert.ok(
+      lines.lines.some((l) => l.msg.includes('another version')),
+      'the rebuild is logged',
+    );
+    const again: Counted = Object.assign(progressProjection(), { version: 2 });
+    const fourth = startProjections({ eventStore, readStore, projections: [again] });
+    await fourth.caughtUp;
+    await fourth.stop();
+    assert.equal(again.calls, 0, 'a second start of version 2 rebuilt again');
+    await Promise.all([readStore.close(), eventStore.close()]);
+  });
+
   it('rebuilds from zero to exactly the same documents, while appends go on', async () => {
     const { eventStore, readStore, log } = open('rebuild');
     await log.append(500);

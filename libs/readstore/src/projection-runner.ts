@@ -387,6 +387,7 @@ class Lane {
       for (const [collection, indexes] of Object.entries(projection.indexes ?? {})) {
         for (const fields of indexes) await readStore.collection(collection).ensureIndex([...fields]);
       }
+      await this.rebuildIfAnotherVersion(rebuilding);
       const from = (await readStore.checkpoints.load(name)) ?? 0;
       this.failedEvents = await readStore.failedEvents.count(name);
       const ahead = this.failedEvents > 0 ? await readStore.failedEvents.list(name, { afterPosition: from }) : [];
@@ -425,6 +426,26 @@ class Lane {
     this.state = 'live';
     this.log.info({ projection: name, position: this.position, ms: Date.now() - started }, 'projection caught up');
     await this.saveCheckpointOrLog();
+  }
+
+  /**
+   * Documents written by another version of the projection are dropped with their
+   * checkpoint, so the catch-up below rebuilds them from the log. The version is kept
+   * as a checkpoint of its own; a read store from before versions existed is version 1.
+   */
+  private async rebuildIfAnotherVersion(rebuilding: boolean): Promise<void> {
+    const { projection, readStore } = { projection: this.projection, ...this.options };
+    const version = projection.version ?? 1;
+    const key = `${projection.name}#version`;
+    const hasCheckpoint = (await readStore.checkpoints.load(projection.name)) !== undefined;
+    const stored = (await readStore.checkpoints.load(key)) ?? (hasCheckpoint ? 1 : undefined);
+    if (!rebuilding && stored !== undefined && stored !== version) {
+      this.log.info({ projection: projection.name, stored, version }, 'projection written by another version: rebuilding it from the log');
+      await readStore.checkpoints.reset(projection.name);
+      await readStore.failedEvents.clear(projection.name);
+      await readStore.drop([...projection.collections]);
+    }
+    if (stored !== version) await readStore.checkpoints.store(key, version);
   }
 
   private async handle(event: RecordedEvent, halting: AbortSignal): Promise<void> {

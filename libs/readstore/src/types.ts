@@ -121,6 +121,13 @@ export interface ReadStore {
 export interface Projection {
   /** Unique per process; also its checkpoint name. */
   readonly name: string;
+  /**
+   * The shape of its documents (default 1). Raise it when a change to `apply` would
+   * give existing documents a different shape (a new field): at start, a read store
+   * built by another version is dropped and rebuilt from the log, so an upgraded
+   * deployment never serves documents the new code did not write.
+   */
+  readonly version?: number;
   readonly collections: readonly string[];
   /** Event types it reacts to; others are skipped without a call. */
   readonly handles: readonly string[];

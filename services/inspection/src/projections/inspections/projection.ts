@@ -18,6 +18,8 @@ function countFinding(doc: Doc, unitId: string | undefined, by: number): Record<
 
 export const inspectionsProjection: Projection = {
   name: 'inspection.inspections',
+  // 2: findingCounts per unit (a unit sees only its own units' count); older documents lack it.
+  version: 2,
   collections: [C.inspections],
   handles: INSPECTION_EVENT_TYPES,
   indexes: { [C.inspections]: [['campaignId'], ['status']] },
