@@ -315,6 +315,22 @@ describe('9. bounded work per caller', () => {
     assert.ok(!answer.ok && answer.error.details.length < 2000);
   });
 
+  it('requests refused before any route runs answer in the API error shape, quoting little', async () => {
+    const longParam = await http('GET', `/api/plan-submission/units/${'x'.repeat(5000)}`, tokens.office);
+    assert.equal(longParam.status, 414);
+    assert.equal(longParam.body.code, 'INVALID_ARGUMENT');
+    assert.ok(JSON.stringify(longParam.body).length < 600, JSON.stringify(longParam.body).slice(0, 300));
+    const badEncoding = await http('GET', '/api/plan-submission/units/%ZZ', tokens.office);
+    assert.equal(badEncoding.status, 400);
+    assert.equal(badEncoding.body.code, 'INVALID_ARGUMENT');
+    const noRoute = await http('GET', `/api/${'y'.repeat(5000)}`, tokens.office);
+    assert.equal(noRoute.status, 404);
+    assert.ok(JSON.stringify(noRoute.body).length < 600);
+    const hugeHeaders = await http('GET', `/api/lookback/events/${'z'.repeat(100_000)}`, tokens.auditor);
+    assert.equal(hugeHeaders.status, 431);
+    assert.equal(hugeHeaders.body.code, 'INVALID_ARGUMENT');
+  });
+
   it('a caller cannot hold more open streams than the cap', async () => {
     const client = new insp.InspectionServiceClient(platform.grpcAddress, grpc.credentials.createInsecure());
     const calls: grpc.ClientReadableStream<unknown>[] = [];

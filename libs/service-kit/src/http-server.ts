@@ -15,7 +15,9 @@ import type { Logger } from 'pino';
 import { registerHttpAuth } from './auth/http.js';
 import type { TokenVerifier } from './auth/tokens.js';
 import type { LimitsConfig } from './config.js';
+import { truncateEcho } from './errors/echo.js';
 import { httpErrorHandler } from './errors/http.js';
+import { clientRefusal, frameworkRefusal } from './http-refusals.js';
 
 export interface HttpServerOptions {
   /** Verifies bearer tokens; without it no route asks for one (tests of plain plumbing). */
@@ -62,6 +64,8 @@ export async function createHttpServer(logger: Logger, options: HttpServerOption
   const app = Fastify({
     loggerInstance: logger,
     return503OnClosing: true,
+    frameworkErrors: frameworkRefusal,
+    clientErrorHandler: clientRefusal,
     // Every route reads at most this much body unless it sets its own bodyLimit.
     bodyLimit: limits.httpBodyLimit,
     requestTimeout: limits.httpRequestTimeoutMs,
@@ -78,7 +82,7 @@ export async function createHttpServer(logger: Logger, options: HttpServerOption
   // Before authentication, so a refused request (401, 404, 429) carries the headers too.
   await app.register(helmet, { contentSecurityPolicy: API_CSP });
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` }),
+    reply.code(404).send({ code: 'NOT_FOUND', message: `no route ${request.method} ${truncateEcho(request.url.split('?')[0] ?? '')}` }),
   );
   // Awaited before any route exists: swagger collects routes as they are declared.
   await app.register(swagger, {
