@@ -13,7 +13,10 @@ const ID = new RegExp(ID_PATTERN);
 
 export function checkId(field: string, value: unknown): string {
   if (typeof value !== 'string' || !ID.test(value)) {
-    throw new ValidationError(field, `must be 1-100 letters, digits, '_', '.', ':' or '-' (got ${truncateEcho(JSON.stringify(value ?? '') ?? '')})`);
+    throw new ValidationError(
+      field,
+      `must be 1-100 letters, digits, '_', '.', ':' or '-' (got ${truncateEcho(JSON.stringify(value ?? '') ?? '')})`,
+    );
   }
   return value;
 }
@@ -39,9 +42,15 @@ export function page<T>(items: T[], req: Json): { items: T[]; page: { nextPageTo
   if (!Number.isInteger(size) || size < 0) throw new ValidationError('page.pageSize', `must be 0 or more (got ${JSON.stringify(rawSize)})`);
   const token = req.page?.pageToken ?? '';
   if (token !== '' && (typeof token !== 'string' || !PAGE_TOKEN.test(token))) {
-    throw new ValidationError('page.pageToken', 'is not a page token this server gave out; send the nextPageToken of the previous page, or none');
+    throw new ValidationError(
+      'page.pageToken',
+      'is not a page token this server gave out; send the nextPageToken of the previous page, or none',
+    );
   }
   const start = token === '' ? 0 : Number(token);
   const capped = Math.min(size, MAX_PAGE_SIZE);
-  return { items: items.slice(start, start + capped), page: { nextPageToken: start + capped < items.length ? String(start + capped) : '' } };
+  return {
+    items: items.slice(start, start + capped),
+    page: { nextPageToken: start + capped < items.length ? String(start + capped) : '' },
+  };
 }

@@ -58,7 +58,12 @@ describe('RS256 / ES256 from the SSO key set', () => {
   it('verifies RS256 and ES256 tokens signed by keys of the set', async () => {
     const signed = await token(rsa, 'RS256', 'rsa-1');
     const exp = JSON.parse(Buffer.from(signed.split('.')[1]!, 'base64url').toString()).exp as number;
-    assert.deepEqual(await verifier.verify(signed), { id: 'inspector-3', roles: ['inspector'], units: [], expiresAt: new Date(exp * 1000) });
+    assert.deepEqual(await verifier.verify(signed), {
+      id: 'inspector-3',
+      roles: ['inspector'],
+      units: [],
+      expiresAt: new Date(exp * 1000),
+    });
     assert.equal((await verifier.verify(await token(ec, 'ES256', 'ec-1'))).id, 'inspector-3');
     assert.ok(jwksRequests >= 1, 'the key set was fetched over HTTP');
   });
