@@ -35,12 +35,16 @@ interface Report {
   filedAt: string;
 }
 
-/** `clean`: the fixed version, which drops the NUL characters the read store refuses from notes. */
+/**
+ * `clean`: the fixed version, which turns a note an older release wrote as an object
+ * (`{ 'bad.note': 1 }`, a key the read store refuses) into text.
+ */
 function nextProgress(event: RecordedEvent, current: Progress | undefined, clean = false): Progress {
-  const data = event.data as { step?: number; note?: string };
+  const data = event.data as { step?: number; note?: string | Record<string, unknown> };
   const base: Progress = current ?? { unitId: event.metadata.unitId!, steps: 0, reports: 0, lastStep: null, recent: [] };
   if (event.type === 'ReportFiled') return { ...base, reports: base.reports + 1 };
-  const note = clean ? (data.note ?? '').replaceAll('\0', '') : (data.note ?? '');
+  const raw = data.note ?? '';
+  const note = clean && typeof raw === 'object' ? Object.keys(raw).join(' ').replaceAll('.', ' ') : (raw as string);
   return { ...base, steps: base.steps + 1, lastStep: data.step ?? null, recent: [...base.recent, note].slice(-3) };
 }
 
@@ -184,7 +188,7 @@ function capture(): ProjectionLogger & { lines: Array<{ level: string; msg: stri
   };
 }
 
-/** An event whose note the read store refuses: it holds a NUL character, as a careless client once sent. */
+/** An event whose note the read store refuses: an object with a dotted key, as an older release wrote it. */
 async function appendPoison(store: SqliteEventStore, unitId: string): Promise<RecordedEvent> {
   const id = randomUUID();
   const { position } = await store.append(`poison-${id}`, [
@@ -192,7 +196,7 @@ async function appendPoison(store: SqliteEventStore, unitId: string): Promise<Re
       id,
       type: 'ProgressReported',
       occurredAt: '2026-03-01T09:00:00+08:00',
-      data: { step: -1, note: 'bad\u0000 note' },
+      data: { step: -1, note: { 'bad.note': 1 } },
       metadata: { unitId, actor: { id: 'u-7', role: 'unit' } },
     },
   ]);
@@ -410,10 +414,34 @@ describe('projection runner (SQLite event store → SQLite read store)', () => {
     await readStore.close();
   });
 
+  it('gives projections text a read store can hold: a NUL stored before the edges checked text applies as U+FFFD', async () => {
+    const { eventStore, readStore, log } = open('nul-text');
+    await log.append(10);
+    const id = randomUUID();
+    await eventStore.append(`nul-${id}`, [
+      {
+        id,
+        type: 'ProgressReported',
+        occurredAt: '2026-03-01T09:00:00+08:00',
+        data: { step: 7, note: '市\u0000税务局' },
+        metadata: { unitId: 'unit-nul', actor: { id: 'u-7', role: 'unit' } },
+      },
+    ]);
+    const runner = startProjections({ eventStore, readStore, projections: [progressProjection()] });
+    await runner.caughtUp;
+    assert.deepEqual(runner.status()[0]?.failedEvents, 0);
+    assert.deepEqual((await readStore.collection<Progress>(PROGRESS).get('unit-nul'))?.recent, ['市\uFFFD税务局']);
+    const stored: RecordedEvent[] = [];
+    for await (const e of eventStore.readStream(`nul-${id}`)) stored.push(e);
+    assert.equal((stored[0]!.data as { note: string }).note, '市\u0000税务局', 'the event itself keeps what was sent');
+    await runner.stop();
+    await Promise.all([readStore.close(), eventStore.close()]);
+  });
+
   it('records a poison event as failed and goes on: ready, later events applied, details kept across a restart, a retry after the fix clears it', async () => {
     const { dir, eventStore, readStore, log } = open('poison');
     await log.append(30);
-    // A note the read store refuses (FerretDB cannot hold NUL), on a unit no other event touches.
+    // A note the read store refuses (MongoDB cannot hold a key with a dot), on a unit no other event touches.
     const poison = await appendPoison(eventStore, 'unit-poison');
     await log.append(30);
     const progress = progressProjection();
@@ -438,7 +466,7 @@ describe('projection runner (SQLite event store → SQLite read store)', () => {
     assert.equal(failure.eventId, poison.id);
     assert.equal(failure.type, 'ProgressReported');
     assert.equal(failure.streamId, poison.streamId);
-    assert.match(failure.error, /NUL/);
+    assert.match(failure.error, /keys must/);
     assert.equal(failure.attempts, 3, 'three immediate attempts, then recorded');
     assert.ok(!Number.isNaN(Date.parse(failure.firstFailedAt)));
     assert.ok(

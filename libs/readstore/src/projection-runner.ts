@@ -35,6 +35,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventStore, RecordedEvent, Subscription } from '@wenming/eventstore';
 import { ProjectionFailedError, UnknownProjectionError } from './errors.js';
+import { storableEvent } from './storable-text.js';
 import type { Collection, FailedEvent, Projection, ReadStore } from './types.js';
 
 /** The part of a pino logger the runner uses. */
@@ -182,9 +183,10 @@ type Attempt = { ok: true } | { ok: false; unavailable: boolean; error: unknown;
 
 /** Up to `attempts` immediate tries; stops early when the store turns out to be unavailable. */
 async function applyEvent(projection: Projection, event: RecordedEvent, store: ReadStore, attempts: number): Promise<Attempt> {
+  const storable = storableEvent(event);
   for (let n = 1; ; n++) {
     try {
-      await projection.apply(event, store);
+      await projection.apply(storable, store);
       return { ok: true };
     } catch (error) {
       if (await storeUnavailable(store, error)) return { ok: false, unavailable: true, error, attempts: n };
@@ -445,7 +447,12 @@ class Lane {
       await readStore.failedEvents.clear(projection.name);
       await readStore.drop([...projection.collections]);
     }
-    if (stored !== version) await readStore.checkpoints.store(key, version);
+    // Like a checkpoint, the version only saves work: failing to store it is logged, and the next start checks again.
+    if (stored !== version) {
+      await readStore.checkpoints
+        .store(key, version)
+        .catch((err: unknown) => this.log.error({ projection: projection.name, err }, 'storing the projection version failed'));
+    }
   }
 
   private async handle(event: RecordedEvent, halting: AbortSignal): Promise<void> {

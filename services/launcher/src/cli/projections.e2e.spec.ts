@@ -186,9 +186,12 @@ describe('wenming projections rebuild', () => {
   }
 });
 
-// Issue 12, item 1: an event the read store cannot hold (a NUL character in a free-text
-// field, as a careless client could once send and the event store kept) must not stop
-// the platform. It is written straight into the event store, as an old store holds it.
+// Issue 12, item 1: events the edges would now refuse, written straight into the event
+// store as an old store holds them. Text no read store can hold (a NUL in a free-text
+// field, as a careless client could once send) reaches the read models with U+FFFD in
+// its place; an event a projection cannot apply at all (a UnitRegistered whose name is
+// an object with a `$` key, as no release wrote but a hand-edited import could) must
+// not stop the platform.
 describe('a poison event in the event store', () => {
   it('keeps the platform serving, shows the failed event in `projections list`, and `projections retry` reports it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wenming-poison-'));
@@ -204,25 +207,30 @@ describe('a poison event in the event store', () => {
       data: { unitId, name, kind: 'UNIT_KIND_DEPARTMENT' },
       metadata: { unitId, actor: { id: 'office-1', role: 'office' } },
     });
-    const poison = unit('poisoned', '市\u0000税务局');
+    const nulName = unit('nul-name', '市\u0000税务局');
+    const poison = { ...unit('poisoned', ''), data: { unitId: 'poisoned', name: { $zh: '无名单位' }, kind: 'UNIT_KIND_DEPARTMENT' } };
     const serving = async (platform: Awaited<ReturnType<typeof startPlatform>>) => {
       for (const module of platform.modules) await (module as unknown as { caughtUp?(): Promise<void> }).caughtUp?.();
       const ready = await fetch(`${platform.httpUrl}/readyz`);
       assert.equal(ready.status, 200, await ready.text());
       const res = await fetch(`${platform.httpUrl}/api/plan-submission/units`, { headers: { authorization: `Bearer ${token}` } });
       assert.equal(res.status, 200);
-      return (await res.json()) as { units: Array<{ unitId: string }> };
+      return (await res.json()) as { units: Array<{ unitId: string; name: string }> };
     };
 
     let platform = await startPlatform(config);
     try {
+      await platform.store.append('unit-nul-name', [nulName]);
       await platform.store.append('unit-poisoned', [poison]);
       await platform.store.append('unit-after', [unit('after', '市财政局')]);
       const { units } = await serving(platform);
       assert.deepEqual(
-        units.map((u) => u.unitId),
-        ['after'],
-        'the event after the poison is applied',
+        units.map((u) => [u.unitId, u.name]),
+        [
+          ['after', '市财政局'],
+          ['nul-name', '市\uFFFD税务局'],
+        ],
+        'the NUL reached the read model as U+FFFD, and the event after the poison is applied',
       );
       const { resourceMetrics } = await metricReader.collect();
       const gauge = resourceMetrics.scopeMetrics
@@ -244,11 +252,11 @@ describe('a poison event in the event store', () => {
 
     const listed = await cli(['projections', 'list'], env);
     assert.match(listed, /FAILED/);
-    assert.match(listed, /plansubmission\.units\s+\d+\s+0\s+1\s+1\n/, listed);
+    assert.match(listed, /plansubmission\.units\s+\d+\s+0\s+2\s+1\n/, listed);
     assert.match(listed, /plansubmission\.plans\s+\d+\s+0\s+0\s+0\n/, listed);
     const failed = await cli(['projections', 'list', '--failed'], env);
     assert.match(failed, new RegExp(`plansubmission\\.units\\s+\\d+\\s+${poison.id}\\s+UnitRegistered\\s+unit-poisoned\\s+3\\s`), failed);
-    assert.match(failed, /NUL/);
+    assert.match(failed, /keys must be non-empty/);
 
     const retried = await cli(['projections', 'retry'], env);
     assert.match(retried, /plansubmission\.units\s+1\s+0\s+1\s+0/, retried);
@@ -257,7 +265,7 @@ describe('a poison event in the event store', () => {
 
     // A rebuild completes over it, and records it again.
     await cli(['projections', 'rebuild', 'all'], env);
-    assert.match(await cli(['projections', 'list'], env), /plansubmission\.units\s+\d+\s+0\s+1\s+1\n/);
+    assert.match(await cli(['projections', 'list'], env), /plansubmission\.units\s+\d+\s+0\s+2\s+1\n/);
     const unknown = await cliRun(['projections', 'retry', 'nope'], env);
     assert.equal(unknown.code, 2);
   });
