@@ -37,7 +37,10 @@ export function clientRefusal(error: Error & { code?: string }, socket: Socket):
         ? 'the request took too long to arrive'
         : 'the request is not valid HTTP';
   const body = JSON.stringify({ code: status === 408 ? 'DEADLINE_EXCEEDED' : 'INVALID_ARGUMENT', message });
+  // Closed once the answer is written, whatever the client does: a client that keeps
+  // sending (a slow-header attack) would otherwise hold the half-closed socket open.
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    () => socket.destroy(),
   );
 }
