@@ -38,6 +38,7 @@ export {
   type LiveStreamsOptions,
   type StreamCall,
   type StreamSession,
+  sendWhenDrained,
 } from './streams/live-streams.js';
 export { shutdownTelemetry, type Telemetry } from './telemetry/handle.js';
 export { observeProjectionFailures } from './telemetry/instruments.js';

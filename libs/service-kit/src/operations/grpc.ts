@@ -12,7 +12,7 @@ import type { Principal } from '../auth/principal.js';
 import type { TokenVerifier } from '../auth/tokens.js';
 import { grpcHandler, toServiceError } from '../errors/grpc.js';
 import type { Json } from '../requests.js';
-import type { LiveStreams, StreamSession } from '../streams/live-streams.js';
+import { type LiveStreams, type StreamSession, sendWhenDrained } from '../streams/live-streams.js';
 import { type Operation, type OperationTargets, operationFn } from './table.js';
 
 interface MessageCodec {
@@ -101,7 +101,7 @@ export function historyStream<Request extends { fromRevision?: number; follow?: 
         let from = Number(call.request.fromRevision ?? 0);
         do {
           for (const e of await options.read(principal, call.request, from)) {
-            if (!(await send(call, { event: envelopeOf(e) }, session.signal))) break;
+            if (!(await sendWhenDrained(call, { event: envelopeOf(e) }, session.signal))) break;
             from = e.revision + 1;
           }
         } while (watch && !session.signal.aborted && (await watch.next()));
@@ -112,20 +112,4 @@ export function historyStream<Request extends { fromRevision?: number; follow?: 
       }
     })();
   };
-}
-
-/** Writes one message, waiting while the client's buffer is full (flow control); false when the session ended first. */
-async function send<Res>(call: grpc.ServerWritableStream<unknown, Res>, message: Res, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return false;
-  if (call.write(message)) return true;
-  await new Promise<void>((resolve) => {
-    const done = () => {
-      call.removeListener('drain', done);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    call.once('drain', done);
-    signal.addEventListener('abort', done, { once: true });
-  });
-  return !signal.aborted;
 }

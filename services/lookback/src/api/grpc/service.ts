@@ -16,6 +16,7 @@ import {
   NotFoundError,
   type Principal,
   type StreamSession,
+  sendWhenDrained,
   type TokenVerifier,
   toServiceError,
   ValidationError,
@@ -219,25 +220,6 @@ function commandResultJson(r: CommandReply['result']): Json {
   return { ...r, position: 0 };
 }
 
-/**
- * Writes one message; when the transport's buffer is full, waits for the client to
- * drain it (flow control). False once the session ended (cancelled, token expired, closing).
- */
-async function send<Req, Res>(call: grpc.ServerWritableStream<Req, Res>, message: Res, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return false;
-  if (call.write(message)) return true;
-  await new Promise<void>((resolve) => {
-    const done = () => {
-      call.removeListener('drain', done);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    call.once('drain', done);
-    signal.addEventListener('abort', done, { once: true });
-  });
-  return !signal.aborted;
-}
-
 export function addLookbackService(
   server: grpc.Server,
   deps: { store: EventStore; reviews: Reviews; audit: AuditTrail; auth: TokenVerifier; logger: Logger; streams: LiveStreams },
@@ -382,7 +364,7 @@ export function addLookbackService(
           do {
             const chunk = bytes.subarray(at, Math.min(at + chunkSize, bytes.length));
             const last = at + chunk.length >= bytes.length;
-            const sent = await send(
+            const sent = await sendWhenDrained(
               call,
               svc.StreamDossierResponse.fromJSON({
                 offset: at,
@@ -476,7 +458,8 @@ export function addLookbackService(
         let after = Number(r.afterPosition ?? 0);
         do {
           for await (const entry of timeline(store, filter, after)) {
-            if (!(await send(call, svc.StreamUnitTimelineResponse.fromJSON({ entry: entryJson(entry) }), session.signal))) return;
+            if (!(await sendWhenDrained(call, svc.StreamUnitTimelineResponse.fromJSON({ entry: entryJson(entry) }), session.signal)))
+              return;
             after = entry.position;
           }
         } while (watch && !session.signal.aborted && (await watch.next()));
@@ -490,7 +473,7 @@ export function addLookbackService(
         const asOf = r.asOf ? Date.parse(r.asOf) : Number.POSITIVE_INFINITY;
         for await (const e of store.readStream(r.streamId, { fromRevision: Number(r.fromRevision ?? 0) })) {
           if (Date.parse(e.recordedAt) > asOf) continue;
-          if (!(await send(call, svc.StreamEventsResponse.fromJSON({ event: envelopeJson(e) }), session.signal))) return;
+          if (!(await sendWhenDrained(call, svc.StreamEventsResponse.fromJSON({ event: envelopeJson(e) }), session.signal))) return;
         }
       },
       svc.StreamEventsRequest,
