@@ -269,22 +269,35 @@ function maxStreamsPerCaller(env: NodeJS.ProcessEnv): number {
   return value;
 }
 
+/** What every limit is unless configured: generous enough for the demo loader and the test suites. */
+export const DEFAULT_LIMITS: LimitsConfig = {
+  rateLimitMax: 6000,
+  rateLimitWindowMs: 60_000,
+  httpBodyLimit: MIB,
+  httpHeadersTimeoutMs: 10_000,
+  httpRequestTimeoutMs: 60_000,
+  httpKeepAliveTimeoutMs: 72_000,
+  httpConnectionTimeoutMs: 120_000,
+  grpcMaxReceiveMessageBytes: 4 * MIB,
+};
+
 function limits(env: NodeJS.ProcessEnv): LimitsConfig {
-  const headersTimeout = integer(env, 'HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 3_600_000);
-  const requestTimeout = integer(env, 'HTTP_REQUEST_TIMEOUT_MS', 60_000, 100, 3_600_000);
+  const d = DEFAULT_LIMITS;
+  const headersTimeout = integer(env, 'HTTP_HEADERS_TIMEOUT_MS', d.httpHeadersTimeoutMs, 100, 3_600_000);
+  const requestTimeout = integer(env, 'HTTP_REQUEST_TIMEOUT_MS', d.httpRequestTimeoutMs, 100, 3_600_000);
   // Node refuses to start a server whose headers timeout exceeds its request timeout.
   if (headersTimeout > requestTimeout) {
     throw new ConfigError('HTTP_HEADERS_TIMEOUT_MS', `${headersTimeout} exceeds HTTP_REQUEST_TIMEOUT_MS (${requestTimeout})`);
   }
   return {
-    rateLimitMax: integer(env, 'WENMING_RATE_LIMIT', 6000, 1, 1_000_000_000),
-    rateLimitWindowMs: integer(env, 'WENMING_RATE_LIMIT_WINDOW_SEC', 60, 1, 86_400) * 1000,
-    httpBodyLimit: integer(env, 'HTTP_BODY_LIMIT', MIB, 1024, 1024 * MIB),
+    rateLimitMax: integer(env, 'WENMING_RATE_LIMIT', d.rateLimitMax, 1, 1_000_000_000),
+    rateLimitWindowMs: integer(env, 'WENMING_RATE_LIMIT_WINDOW_SEC', d.rateLimitWindowMs / 1000, 1, 86_400) * 1000,
+    httpBodyLimit: integer(env, 'HTTP_BODY_LIMIT', d.httpBodyLimit, 1024, 1024 * MIB),
     httpHeadersTimeoutMs: headersTimeout,
     httpRequestTimeoutMs: requestTimeout,
-    httpKeepAliveTimeoutMs: integer(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 72_000, 100, 3_600_000),
-    httpConnectionTimeoutMs: integer(env, 'HTTP_CONNECTION_TIMEOUT_MS', 120_000, 0, 3_600_000),
-    grpcMaxReceiveMessageBytes: integer(env, 'GRPC_MAX_MESSAGE_BYTES', 4 * MIB, 1024, 1024 * MIB),
+    httpKeepAliveTimeoutMs: integer(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', d.httpKeepAliveTimeoutMs, 100, 3_600_000),
+    httpConnectionTimeoutMs: integer(env, 'HTTP_CONNECTION_TIMEOUT_MS', d.httpConnectionTimeoutMs, 0, 3_600_000),
+    grpcMaxReceiveMessageBytes: integer(env, 'GRPC_MAX_MESSAGE_BYTES', d.grpcMaxReceiveMessageBytes, 1024, 1024 * MIB),
   };
 }
 

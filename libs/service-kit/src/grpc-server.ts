@@ -5,7 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import { bearerToken } from './auth/bearer.js';
 import type { TokenVerifier } from './auth/tokens.js';
-import type { LimitsConfig } from './config.js';
+import { DEFAULT_LIMITS, type LimitsConfig } from './config.js';
 import { createRateLimiter } from './rate-limiter.js';
 
 export interface GrpcServer {
@@ -21,9 +21,9 @@ export type GrpcLimits = Pick<LimitsConfig, 'rateLimitMax' | 'rateLimitWindowMs'
 
 /** The same defaults loadConfig gives, for servers built without a configuration (tests of plumbing). */
 export const DEFAULT_GRPC_LIMITS: GrpcLimits = {
-  rateLimitMax: 6000,
-  rateLimitWindowMs: 60_000,
-  grpcMaxReceiveMessageBytes: 4 * 1024 * 1024,
+  rateLimitMax: DEFAULT_LIMITS.rateLimitMax,
+  rateLimitWindowMs: DEFAULT_LIMITS.rateLimitWindowMs,
+  grpcMaxReceiveMessageBytes: DEFAULT_LIMITS.grpcMaxReceiveMessageBytes,
 };
 
 export interface GrpcServerOptions {

@@ -14,7 +14,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { registerHttpAuth } from './auth/http.js';
 import type { TokenVerifier } from './auth/tokens.js';
-import type { LimitsConfig } from './config.js';
+import { DEFAULT_LIMITS, type LimitsConfig } from './config.js';
 import { truncateEcho } from './errors/echo.js';
 import { httpErrorHandler } from './errors/http.js';
 import { clientRefusal, frameworkRefusal } from './http-refusals.js';
@@ -41,13 +41,13 @@ export type HttpLimits = Pick<
 
 /** The same defaults loadConfig gives, for servers built without a configuration (tests of plumbing). */
 export const DEFAULT_HTTP_LIMITS: HttpLimits = {
-  rateLimitMax: 6000,
-  rateLimitWindowMs: 60_000,
-  httpBodyLimit: 1024 * 1024,
-  httpHeadersTimeoutMs: 10_000,
-  httpRequestTimeoutMs: 60_000,
-  httpKeepAliveTimeoutMs: 72_000,
-  httpConnectionTimeoutMs: 120_000,
+  rateLimitMax: DEFAULT_LIMITS.rateLimitMax,
+  rateLimitWindowMs: DEFAULT_LIMITS.rateLimitWindowMs,
+  httpBodyLimit: DEFAULT_LIMITS.httpBodyLimit,
+  httpHeadersTimeoutMs: DEFAULT_LIMITS.httpHeadersTimeoutMs,
+  httpRequestTimeoutMs: DEFAULT_LIMITS.httpRequestTimeoutMs,
+  httpKeepAliveTimeoutMs: DEFAULT_LIMITS.httpKeepAliveTimeoutMs,
+  httpConnectionTimeoutMs: DEFAULT_LIMITS.httpConnectionTimeoutMs,
 };
 
 /**
