@@ -3,7 +3,9 @@
 // commands of every service, over HTTP and gRPC. Each answer is either a typed
 // INVALID_ARGUMENT naming the field — exactly when the shared text check says the
 // text cannot be stored — or an event that every projection applied: the text reads
-// back unchanged from the read model, and the platform stays ready.
+// back unchanged from the read model, and the platform stays ready. Then every
+// command of every service (from the OpenAPI document) with poison planted in each of
+// its string fields in turn: refused naming that field, nothing written.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
@@ -12,6 +14,7 @@ import * as plans from '@wenming/contracts/wenming/plansubmission/v1/plansubmiss
 import { textProblem } from '@wenming/service-kit';
 import fc from 'fast-check';
 import { type SecurityPlatform, startSecurityPlatform } from './platform.js';
+import { Random, REAL_IDS, type Schema } from './random-requests.js';
 
 const SEED = 1205;
 const RUNS = Number(process.env.WENMING_POISON_RUNS ?? 40);
@@ -232,4 +235,98 @@ describe(`poison text in every service's commands (${RUNS} runs each, seed ${SEE
       assert.equal(ready.status, 200, await ready.text());
     });
   }
+});
+
+// ─── Every command ──────────────────────────────────────────────────────────
+
+type Path = Array<string | number>;
+
+/** Where a string can stand in a request message's JSON Schema (lists by their first item), a few levels deep. */
+function stringPaths(schema: Schema | undefined, path: Path = [], depth = 0): Path[] {
+  if (!schema || depth > 4) return [];
+  if (schema.type === 'string' && !schema.enum) return [path];
+  if (schema.type === 'array') return stringPaths(schema.items, [...path, 0], depth + 1);
+  if (schema.type === 'object' && schema.properties) {
+    return Object.entries(schema.properties as Record<string, Schema>).flatMap(([name, sub]) =>
+      stringPaths(sub, [...path, name], depth + 1),
+    );
+  }
+  return [];
+}
+
+/** The fields a route requires, each with a plain valid value; everything else left out. */
+function requiredOnly(schema: Schema | undefined): unknown {
+  if (!schema) return {};
+  if (schema.enum) return schema.enum[0];
+  if (schema.anyOf) return requiredOnly(schema.anyOf[0]);
+  switch (schema.type) {
+    case 'object':
+      return Object.fromEntries(((schema.required ?? []) as string[]).map((name) => [name, requiredOnly(schema.properties?.[name])]));
+    case 'array':
+      return [];
+    case 'string':
+      return schema.format === 'date-time' ? '2026-05-01T08:00:00Z' : schema.format === 'date' ? '2026-05-01' : 'tax';
+    case 'integer':
+    case 'number':
+      return 0;
+    case 'boolean':
+      return false;
+    default:
+      return {};
+  }
+}
+
+function plant(body: Record<string, unknown>, path: Path, value: string): Record<string, unknown> {
+  let at: Record<string | number, unknown> = body;
+  path.forEach((key, i) => {
+    if (i === path.length - 1) at[key] = value;
+    else {
+      const next = typeof path[i + 1] === 'number' ? [] : {};
+      if (typeof at[key] !== 'object' || at[key] === null || Array.isArray(at[key]) !== Array.isArray(next)) at[key] = next;
+      at = at[key] as Record<string | number, unknown>;
+    }
+  });
+  return body;
+}
+
+describe('every command of every service refuses text no read model can hold, wherever it stands', () => {
+  it('a NUL, a lone surrogate or a bidi override in any string field of any command: 400 naming that field, nothing written', async () => {
+    const doc = (await (await fetch(`${platform.httpUrl}/openapi.json`)).json()) as { paths: Record<string, Record<string, Schema>> };
+    const everyRole = await platform.token(['office', 'admin', 'inspector', 'supervisor', 'unit'], { units: ['tax'], sub: 'insp-zhang' });
+    const r = new Random(SEED);
+    let commands = 0;
+    let cases = 0;
+    for (const [route, methods] of Object.entries(doc.paths)) {
+      const schema = methods.post?.requestBody?.content?.['application/json']?.schema as Schema | undefined;
+      // The dossier check reads whole files and writes nothing: any byte may be what it must report on.
+      if (!route.startsWith('/api/') || !schema || route === '/api/lookback/dossiers/verify') continue;
+      const paths = stringPaths(schema);
+      if (paths.length === 0) continue;
+      commands++;
+      for (const path of paths) {
+        const poison = r.pick(['a\u0000b', 'x\uD800', 'abc\u202Edcb', '\u001b[2J']);
+        // The poisoned field and what the route requires: nothing else that could be refused first.
+        const body = plant(requiredOnly(schema) as Record<string, unknown>, path, poison);
+        const url = `${platform.httpUrl}${route.replace(/\{[^}]+\}/g, () => r.pick(REAL_IDS))}`;
+        const before = platform.eventCount();
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${everyRole}`, 'content-type': 'application/json', 'idempotency-key': `every-${cases}` },
+          body: JSON.stringify(body),
+        });
+        const answer = (await res.json()) as { code?: string; field?: string; message?: string };
+        const leaf = String(path.filter((p) => typeof p === 'string').at(-1));
+        assert.equal(
+          res.status,
+          400,
+          `${route} with ${JSON.stringify(poison)} at ${path.join('.')}: ${res.status} ${JSON.stringify(answer)}`,
+        );
+        assert.ok(`${answer.field} ${answer.message}`.includes(leaf), `${route}: the refusal names ${leaf}: ${JSON.stringify(answer)}`);
+        assert.equal(platform.eventCount(), before, `${route}: a refused command wrote an event`);
+        cases++;
+      }
+    }
+    console.log(`${commands} commands, ${cases} string fields poisoned, every one refused naming its field`);
+    assert.ok(commands > 40, `only ${commands} commands found`);
+  });
 });
