@@ -134,7 +134,18 @@ export function startRelay(options: RelayOptions): Relay {
   };
 }
 
-/** Routes by stream category (`rectification-42` → `rectification`), unknown ones to a default topic. */
+/**
+ * Routes by stream category, unknown ones to a default topic. A stream id is
+ * `<category>-<id>` and a category may itself hold a dash (`lookback-review-7` is in
+ * `lookback-review`), so the route is that of the longest declared category the
+ * stream id starts with, followed by a dash.
+ */
 export function routeByCategory(routes: Record<string, string>, fallback: string): (event: RecordedEvent) => string {
-  return (event) => routes[event.streamId.slice(0, event.streamId.indexOf('-'))] ?? fallback;
+  const byLength = Object.entries(routes).sort(([a], [b]) => b.length - a.length);
+  return (event) => {
+    for (const [category, topic] of byLength) {
+      if (event.streamId.startsWith(`${category}-`)) return topic;
+    }
+    return fallback;
+  };
 }

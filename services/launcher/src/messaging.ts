@@ -1,7 +1,7 @@
 // The process's bus and, where this process runs it, the relay that feeds the bus
 // from the event store (DESIGN §3): Kafka in a city deployment, the durable
 // in-process bus in the embedded profile.
-import type { EventStore } from '@wenming/eventstore';
+import type { EventStore, RecordedEvent } from '@wenming/eventstore';
 import {
   CONTEXTS,
   type Context,
@@ -31,6 +31,19 @@ export function openBus(config: MessagingConfig): MessageBus {
   return new KafkaBus({ brokers: config.brokers, clientId: 'wenming', ...(config.namespace ? { namespace: config.namespace } : {}) });
 }
 
+/**
+ * Where the relay publishes each stream: every built service's streams, not only
+ * those of the modules in this process (the relay runs once per event store and
+ * publishes everything), to its context's topic; undeclared ones to platform's.
+ */
+export function relayTopicOf(modules: readonly ServiceModule[]): (event: RecordedEvent) => string {
+  const routes: Record<string, string> = {};
+  for (const events of [...EVENT_ROUTES, ...modules.flatMap((m) => (m.events ? [m.events] : []))]) {
+    for (const category of events.categories) routes[category] = eventsTopic(events.context as Context);
+  }
+  return routeByCategory(routes, eventsTopic('platform' satisfies Context));
+}
+
 export async function openMessaging(config: MessagingConfig, store: EventStore, logger: Logger): Promise<Messaging> {
   const bus = openBus(config);
   // Every context's topic exists before anything publishes or subscribes; retention
@@ -53,16 +66,10 @@ export async function openMessaging(config: MessagingConfig, store: EventStore, 
     bus,
     startRelay(modules) {
       if (!config.relay) return;
-      // Every built service's streams, not only those of the modules in this process:
-      // the relay runs once per event store and publishes everything.
-      const routes: Record<string, string> = {};
-      for (const events of [...EVENT_ROUTES, ...modules.flatMap((m) => (m.events ? [m.events] : []))]) {
-        for (const category of events.categories) routes[category] = eventsTopic(events.context as Context);
-      }
       relay = startRelay({
         store,
         bus,
-        topicOf: routeByCategory(routes, eventsTopic('platform' satisfies Context)),
+        topicOf: relayTopicOf(modules),
         checkpoint: `relay:${bus.kind}`,
         onError: (err) => logger.warn({ err }, 'relay: publishing failed; retrying from its checkpoint'),
       });

@@ -219,6 +219,41 @@ export function messagingContract(target: BusTarget): void {
       );
     });
 
+    it("relays a stream whose category holds a dash (lookback-review-x) to that category's topic, not its first word's", async () => {
+      const store = openStore();
+      const topics = {
+        lookback: uniqueName('wenming.lookback'),
+        platform: uniqueName('wenming.platform'),
+        inspection: uniqueName('wenming.inspection'),
+      };
+      await bus.createTopics(Object.values(topics).map((topic) => ({ topic })));
+      // `lookback` alone is a category too, and a shorter one: the longest prefix wins.
+      const routes = { 'lookback-review': topics.lookback, lookback: topics.inspection };
+      const review = event('unit-1', 1);
+      const other = event('unit-1', 2);
+      const unknown = event('unit-1', 3);
+      await store.append('lookback-review-x', [review]);
+      await store.append('lookback-7', [other]);
+      await store.append('lookbackreview-x', [unknown]);
+      const relayed: IncomingMessage[] = [];
+      const consumer = await bus.consume({
+        groupId: uniqueName('relay-dash'),
+        topics: Object.values(topics),
+        handler: async (m) => {
+          relayed.push(m);
+        },
+      });
+      const relay = startRelay({ store, bus, topicOf: routeByCategory(routes, topics.platform), lingerMs: 2 });
+      await relay.caughtUp;
+      await waitFor(() => relayed.length >= 3, 30_000, 'three relayed');
+      await relay.stop();
+      await consumer.stop();
+      const topicOf = (id: string) => relayed.find((m) => m.headers[HEADER.eventId] === id)?.topic;
+      assert.equal(topicOf(review.id), topics.lookback, 'lookback-review-x goes to the lookback-review route');
+      assert.equal(topicOf(other.id), topics.inspection, 'lookback-7 goes to the lookback route');
+      assert.equal(topicOf(unknown.id), topics.platform, 'an undeclared category goes to the fallback');
+    });
+
     it('dead-letters undecodable, unknown and too-new events with the reason, and goes on', async () => {
       const topic = uniqueName('wenming.test.poison');
       const groupId = uniqueName('poison');
