@@ -191,6 +191,15 @@ describe('look-back review regresses a rectification through inspection’s gRPC
       caller,
     );
     assert.equal(retry.regression.status, 'recorded');
+    // The retry appended the outcome to the review: the reply names it, and the old error is gone.
+    const appended: string[] = [];
+    for await (const e of store.readStream('lookback-review-lb1')) if (e.type === 'RectificationRegressionRecorded') appended.push(e.id);
+    assert.equal(appended.length, 1);
+    assert.ok(retry.result.eventIds.includes(appended[0]!), `${JSON.stringify(retry.result)} names ${appended[0]}`);
+    assert.equal(retry.result.deduplicated, false);
+    const afterRetry = await reviews.GetLookbackReview(auditor, { reviewId: 'lb1' });
+    assert.equal(afterRetry.review.recurrences[0]?.regression, 'recorded');
+    assert.equal(afterRetry.review.recurrences[0]?.lastError, undefined);
     assert.equal(fake.calls.length, 2);
     assert.equal(fake.calls[0]!.request.idempotencyKey, 'lookback-regress:lb1:r1');
     assert.equal(fake.calls[1]!.request.idempotencyKey, 'lookback-regress:lb1:r1');

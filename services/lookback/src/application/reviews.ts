@@ -95,9 +95,13 @@ export function createReviews(deps: ReviewsDeps) {
   const expected = (r: Json): { expectedRevision?: number } =>
     r.expectedRevision === undefined || r.expectedRevision === null ? {} : { expectedRevision: Number(r.expectedRevision) };
 
-  /** Sends the regression for a recurrence not yet confirmed, and records the outcome in the review. */
+  /**
+   * Sends the regression for a recurrence not yet confirmed, and records the outcome in
+   * the review: `recorded` is that append (absent when the regression was confirmed before).
+   */
   async function regress(principal: Principal, caller: Caller, reviewId: string, recurrence: Recurrence, campaignId?: string) {
-    if (recurrence.regression === 'recorded') return { status: 'recorded' as const, inspectionEventIds: recurrence.inspectionEventIds };
+    if (recurrence.regression === 'recorded')
+      return { regression: { status: 'recorded' as const, inspectionEventIds: recurrence.inspectionEventIds } };
     const key = regressionIdempotencyKey(reviewId, recurrence.rectificationId);
     let outcome: ReviewCommand;
     try {
@@ -135,9 +139,11 @@ export function createReviews(deps: ReviewsDeps) {
       ...(campaignId ? { campaignId } : {}),
     });
     const after = recorded.state.status !== 'none' ? recorded.state.recurrences[recurrence.rectificationId] : undefined;
-    return after?.regression === 'recorded'
-      ? { status: 'recorded' as const, inspectionEventIds: after.inspectionEventIds }
-      : { status: 'failed' as const, attempts: after?.attempts ?? attempt, error: after?.lastError };
+    const regression =
+      after?.regression === 'recorded'
+        ? { status: 'recorded' as const, inspectionEventIds: after.inspectionEventIds }
+        : { status: 'failed' as const, attempts: after?.attempts ?? attempt, error: after?.lastError };
+    return { regression, recorded };
   }
 
   return {
@@ -221,8 +227,18 @@ export function createReviews(deps: ReviewsDeps) {
       const state = result.state;
       if (state.status === 'none') throw new NotFoundError('look-back review', reviewId);
       const recurrence = state.recurrences[rectificationId]!;
-      const regression = await regress(principal, caller, reviewId, recurrence, state.campaignId);
-      return commandReply(result, { recurrenceId: recurrenceIdFor(reviewId, rectificationId), regression });
+      const { regression, recorded } = await regress(principal, caller, reviewId, recurrence, state.campaignId);
+      // The reply covers every event this request appended to the review: the recurrence
+      // (none when it was filed before) and the outcome of this attempt.
+      const both = recorded
+        ? {
+            ...recorded,
+            events: [...result.events, ...recorded.events],
+            eventIds: [...result.eventIds, ...recorded.eventIds],
+            replayed: result.replayed && recorded.replayed,
+          }
+        : result;
+      return commandReply(both, { recurrenceId: recurrenceIdFor(reviewId, rectificationId), regression });
     },
 
     async RecommendTitleRevocation(principal: Principal, r: Json) {

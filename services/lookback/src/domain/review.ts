@@ -399,7 +399,8 @@ function evolve(state: ReviewState, event: ReviewEvent): ReviewState {
       if (!r) return state;
       const next: Recurrence =
         e.type === 'RectificationRegressionRecorded'
-          ? { ...r, regression: 'recorded', attempts: r.attempts + 1, inspectionEventIds: e.data.inspectionEventIds }
+          ? // Confirmed: the error of an earlier attempt no longer stands.
+            { ...withoutLastError(r), regression: 'recorded', attempts: r.attempts + 1, inspectionEventIds: e.data.inspectionEventIds }
           : { ...r, regression: 'failed', attempts: e.data.attempt, lastError: { code: e.data.code, message: e.data.message } };
       return { ...state, recurrences: { ...state.recurrences, [r.rectificationId]: next } };
     }
@@ -423,3 +424,8 @@ export const reviewDecider: Decider<ReviewCommand, ReviewEvent, ReviewState> = {
   evolve,
   initialState: () => ({ status: 'none' }),
 };
+
+function withoutLastError(r: Recurrence): Recurrence {
+  const { lastError: _, ...rest } = r;
+  return rest;
+}
