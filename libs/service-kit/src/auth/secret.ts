@@ -14,6 +14,21 @@ export function hs256Secret(config: Hs256Config): Uint8Array {
   return new TextEncoder().encode(text);
 }
 
+/** Where an existing secret came from, so a signer can say which one it used. */
+export type Hs256SecretSource = { from: 'WENMING_JWT_SECRET'; secret: Uint8Array } | { from: 'file'; file: string; secret: Uint8Array };
+
+/**
+ * The secret the server verifies with, without ever creating one: undefined when
+ * WENMING_JWT_SECRET is unset and the secret file does not exist (a token signed
+ * with a freshly generated secret would be refused by a server already running
+ * with another one).
+ */
+export function existingHs256Secret(config: Hs256Config): Hs256SecretSource | undefined {
+  if (config.secret !== undefined) return { from: 'WENMING_JWT_SECRET', secret: new TextEncoder().encode(config.secret) };
+  const text = readSecretFile(config.secretFile);
+  return text === undefined ? undefined : { from: 'file', file: config.secretFile, secret: new TextEncoder().encode(text) };
+}
+
 function readOrCreateSecretFile(file: string): string {
   const existing = readSecretFile(file);
   if (existing !== undefined) return existing;

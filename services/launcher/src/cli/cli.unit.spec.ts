@@ -1,12 +1,12 @@
 // `wenming token`: what it prints verifies with the server's own verifier and secret.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { createTokenVerifier, loadConfig } from '@wenming/service-kit';
+import { createTokenVerifier, hs256Secret, loadConfig } from '@wenming/service-kit';
 import { runCli } from './run.js';
 
 const dirs: string[] = [];
@@ -16,6 +16,13 @@ after(() => {
 function dataDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'wenming-cli-'));
   dirs.push(dir);
+  return dir;
+}
+/** A data directory a server has started in: it holds the secret file the server created. */
+function serverDataDir(): string {
+  const dir = dataDir();
+  const auth = loadConfig({ WENMING_DATA_DIR: dir }).auth;
+  if (auth.mode === 'hs256') hs256Secret(auth);
   return dir;
 }
 
@@ -38,18 +45,39 @@ const serverVerify = async (env: NodeJS.ProcessEnv, token: string) => {
 };
 
 describe('wenming token', () => {
-  it('prints a token the server accepts, signed with the secret file it creates in the data directory', async () => {
-    const env = { WENMING_DATA_DIR: dataDir() };
+  it("prints a token the server accepts, signed with the server's secret file, and says which file", async () => {
+    const env = { WENMING_DATA_DIR: serverDataDir() };
+    const secretFile = join(env.WENMING_DATA_DIR, 'jwt-secret');
     const { code, stdout, stderr } = await cli(['token', '--role', 'office', '--sub', 'alice'], env);
     assert.equal(code, 0, stderr);
     assert.match(stdout, /^[\w-]+\.[\w-]+\.[\w-]+\n$/);
     assert.deepEqual(await serverVerify(env, stdout.trim()), { id: 'alice', roles: ['office'], units: [] });
-    assert.equal(statSync(join(env.WENMING_DATA_DIR, 'jwt-secret')).mode & 0o777, 0o600);
     assert.match(stderr, /token for alice \(office\), expires /);
+    assert.ok(stderr.includes(`signed with the secret file ${secretFile}\n`), stderr);
+  });
+
+  it('never mints a secret unasked: without one it refuses (exit 2), with --create-secret it creates the file and says so', async () => {
+    const env = { WENMING_DATA_DIR: dataDir() };
+    const secretFile = join(env.WENMING_DATA_DIR, 'jwt-secret');
+    const refused = await cli(['token', '--role', 'office'], env);
+    assert.equal(refused.code, 2);
+    assert.equal(refused.stdout, '');
+    assert.ok(refused.stderr.includes(`WENMING_JWT_SECRET is unset and ${secretFile} does not exist`), refused.stderr);
+    assert.match(refused.stderr, /--create-secret/);
+    assert.equal(existsSync(secretFile), false, 'no secret file was created');
+
+    const created = await cli(['token', '--role', 'office', '--sub', 'alice', '--create-secret'], env);
+    assert.equal(created.code, 0, created.stderr);
+    assert.ok(created.stderr.includes(`signed with the secret file ${secretFile} (created now)`), created.stderr);
+    assert.equal(statSync(secretFile).mode & 0o777, 0o600);
+    assert.equal((await serverVerify(env, created.stdout.trim())).id, 'alice');
+    // Asked again, it uses the file now there and creates nothing.
+    const again = await cli(['token', '--role', 'office', '--create-secret'], env);
+    assert.ok(again.stderr.includes(`signed with the secret file ${secretFile}\n`), again.stderr);
   });
 
   it('unit users carry their units; the lifetime is --ttl', async () => {
-    const env = { WENMING_DATA_DIR: dataDir() };
+    const env = { WENMING_DATA_DIR: serverDataDir() };
     const { code, stdout } = await cli(['token', '-r', 'unit', '-u', 'u-1', '--unit', 'u-2', '--sub', 'clerk', '--ttl', '90s'], env);
     assert.equal(code, 0);
     assert.deepEqual(await serverVerify(env, stdout.trim()), { id: 'clerk', roles: ['unit'], units: ['u-1', 'u-2'] });
@@ -58,7 +86,7 @@ describe('wenming token', () => {
   });
 
   it('signs no token longer-lived than WENMING_TOKEN_MAX_TTL, as the server accepts none', async () => {
-    const env = { WENMING_DATA_DIR: dataDir(), WENMING_TOKEN_MAX_TTL: '30m' };
+    const env = { WENMING_DATA_DIR: serverDataDir(), WENMING_TOKEN_MAX_TTL: '30m' };
     const refused = await cli(['token', '--role', 'office', '--ttl', '31m'], env);
     assert.equal(refused.code, 2);
     assert.match(refused.stderr, /--ttl is at most 30m/);
@@ -74,8 +102,10 @@ describe('wenming token', () => {
       WENMING_JWT_ISSUER: 'wenming-embedded',
       WENMING_JWT_AUDIENCE: 'wenming',
     };
-    const { stdout } = await cli(['token', '--role', 'auditor', '--sub', 'a1'], env);
+    const { stdout, stderr } = await cli(['token', '--role', 'auditor', '--sub', 'a1'], env);
     assert.equal((await serverVerify(env, stdout.trim())).id, 'a1');
+    assert.match(stderr, /signed with WENMING_JWT_SECRET\n/);
+    assert.equal(existsSync(join(env.WENMING_DATA_DIR, 'jwt-secret')), false, 'the variable set, no file is read or made');
     await assert.rejects(serverVerify({ ...env, WENMING_JWT_AUDIENCE: 'another' }, stdout.trim()));
   });
 
@@ -121,7 +151,7 @@ describe('wenming token', () => {
   });
 
   it('runs as `npm run wenming` and as the bin does, with the same exit statuses', () => {
-    const env = { ...process.env, WENMING_DATA_DIR: dataDir() };
+    const env = { ...process.env, WENMING_DATA_DIR: serverDataDir() };
     const script = fileURLToPath(new URL('./main.ts', import.meta.url));
     const bin = fileURLToPath(new URL('../../bin/wenming.js', import.meta.url));
     const viaScript = spawnSync(process.execPath, ['--import', 'tsx', script, 'token', '--role', 'inspector', '--sub', 'i1'], {
@@ -134,5 +164,27 @@ describe('wenming token', () => {
     for (const out of [viaScript.stdout, viaBin.stdout]) assert.equal(decodeJwt(out.trim()).sub, 'i1');
     const wrong = spawnSync(process.execPath, [bin, 'token', '--role', 'mayor'], { env, encoding: 'utf8' });
     assert.equal(wrong.status, 2);
+  });
+
+  it('answers in well under a second: the token command loads no server, gRPC or telemetry code', () => {
+    // A resolve hook reports every heavy package a run loads; `verify` (which opens the
+    // event store through the platform) shows the probe sees them.
+    const hook = `export async function resolve(s, c, n) { const r = await n(s, c); if (/\\/node_modules\\/(fastify|@grpc|@opentelemetry)\\//.test(r.url)) console.error('HEAVY ' + r.url); return r; }`;
+    const register = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)});`;
+    const env = { ...process.env, WENMING_DATA_DIR: serverDataDir() };
+    const script = fileURLToPath(new URL('./main.ts', import.meta.url));
+    const run = (...args: string[]) =>
+      spawnSync(
+        process.execPath,
+        ['--import', 'tsx', '--import', `data:text/javascript,${encodeURIComponent(register)}`, script, ...args],
+        {
+          env,
+          encoding: 'utf8',
+        },
+      );
+    const token = run('token', '--role', 'office');
+    assert.equal(token.status, 0, token.stderr);
+    assert.doesNotMatch(token.stderr, /HEAVY/);
+    assert.match(run('verify', '--help').stderr, /HEAVY/);
   });
 });

@@ -1,13 +1,10 @@
 // The `wenming` command line: one function from arguments to an exit status, so
 // tests run it in-process and main.ts stays a one-liner. Exit 0: done; 2: the
 // command was called wrongly (unknown flag, role, bad configuration); 1: it failed.
-import { ConfigError, redactError, redactSecrets } from '@wenming/service-kit';
-import { demoCommand } from './demo.js';
-import { dossierCommand } from './dossier.js';
+// Each command is imported when it runs: `token` loads no server, driver or
+// telemetry code, so it answers in a fraction of a second.
+import { ConfigError, redactError, redactSecrets } from '@wenming/service-kit/cli';
 import { type CliIo, CommandFailed, UsageError } from './io.js';
-import { projectionsCommand } from './projections.js';
-import { tokenCommand } from './token.js';
-import { verifyCommand } from './verify.js';
 
 export const USAGE = `Usage: wenming <command> [options]
 
@@ -21,12 +18,13 @@ Commands:
 More commands come with the services.
 `;
 
-const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<void>> = {
-  token: tokenCommand,
-  dossier: dossierCommand,
-  demo: demoCommand,
-  projections: projectionsCommand,
-  verify: verifyCommand,
+type Command = (args: string[], io: CliIo) => Promise<void>;
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  token: async () => (await import('./token.js')).tokenCommand,
+  dossier: async () => (await import('./dossier.js')).dossierCommand,
+  demo: async () => (await import('./demo.js')).demoCommand,
+  projections: async () => (await import('./projections.js')).projectionsCommand,
+  verify: async () => (await import('./verify.js')).verifyCommand,
 };
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
@@ -35,12 +33,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     (name === undefined ? io.stderr : io.stdout)(USAGE);
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS[name];
-  if (!command) {
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!load) {
     io.stderr(`wenming: unknown command ${JSON.stringify(name)}\n\n${USAGE}`);
     return 2;
   }
   try {
+    const command = await load();
     await command(args, io);
     return 0;
   } catch (err) {
