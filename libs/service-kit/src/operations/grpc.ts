@@ -4,7 +4,7 @@
 // application. History streams send a stream's stored events as envelopes, and
 // follow it through the process's LiveStreams.
 import type * as grpc from '@grpc/grpc-js';
-import { EventEnvelope } from '@wenming/contracts/wenming/common/v1/envelope.js';
+import type { EventEnvelope } from '@wenming/contracts/wenming/common/v1/envelope.js';
 import type { RecordedEvent } from '@wenming/eventstore';
 import type { Logger } from 'pino';
 import { authenticateCall } from '../auth/grpc.js';
@@ -13,6 +13,7 @@ import type { TokenVerifier } from '../auth/tokens.js';
 import { grpcHandler, toServiceError } from '../errors/grpc.js';
 import type { Json } from '../requests.js';
 import { type LiveStreams, type StreamSession, sendWhenDrained } from '../streams/live-streams.js';
+import { envelopeOf } from './envelope.js';
 import { type Operation, type OperationTargets, operationFn } from './table.js';
 
 interface MessageCodec {
@@ -45,21 +46,6 @@ export function operationHandlers(options: OperationHandlersOptions): grpc.Untyp
     );
   }
   return handlers;
-}
-
-/** A stored event as common.v1.EventEnvelope. */
-function envelopeOf(e: RecordedEvent): EventEnvelope {
-  return EventEnvelope.fromJSON({
-    id: e.id,
-    type: e.type,
-    streamId: e.streamId,
-    revision: e.revision,
-    position: e.position,
-    occurredAt: e.occurredAt,
-    recordedAt: e.recordedAt,
-    data: e.data,
-    metadata: e.metadata,
-  });
 }
 
 export interface HistoryStreamOptions<Request> {

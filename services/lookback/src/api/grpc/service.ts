@@ -15,8 +15,10 @@ import {
   type LiveStreams,
   NotFoundError,
   type Principal,
+  roleEnumName,
   type StreamSession,
   sendWhenDrained,
+  envelopeJson as storedEnvelopeJson,
   type TokenVerifier,
   toServiceError,
   ValidationError,
@@ -50,15 +52,9 @@ const CONTEXT_ENUM: Record<string, string> = {
 };
 const CONTEXT_NAME = Object.fromEntries(Object.entries(CONTEXT_ENUM).map(([k, v]) => [v, k]));
 
+/** The envelope as gRPC carries it: the shared mapping, over the event as look-back shows it. */
 function envelopeJson(event: RecordedEvent): Json {
-  const e = readableEvent(event);
-  // The store keeps the role by name ('office'); the proto's Actor.role is the enum (ROLE_OFFICE).
-  const actor = e.metadata.actor ? { ...e.metadata.actor, role: actorJson(e.metadata.actor).role } : undefined;
-  return {
-    ...e,
-    metadata: { ...e.metadata, ...(actor ? { actor } : {}) },
-    data: typeof e.data === 'object' && e.data !== null && !Array.isArray(e.data) ? e.data : { value: e.data },
-  };
+  return storedEnvelopeJson(readableEvent(event));
 }
 
 function entryJson(entry: TimelineEntry): Json {
@@ -519,6 +515,6 @@ function reviewJson(review: Awaited<ReturnType<Reviews['GetLookbackReview']>>['r
   };
 }
 
-function actorJson(actor: { id: string; role: string }): Json {
-  return { id: actor.id, role: `ROLE_${actor.role.toUpperCase()}` };
+function actorJson(actor: { id: string; role: string; via?: string }): Json {
+  return { id: actor.id, role: roleEnumName(actor.role), ...(actor.via ? { via: actor.via } : {}) };
 }
