@@ -8,6 +8,10 @@
 // Events are buffered for at most `lingerMs` (or `maxBatch` events) and sent as one
 // request per topic, as Kafka's own producer batches, because one round trip per
 // event caps the relay at the broker's round-trip rate.
+//
+// Each event's publication is a producer span in the trace of the request that
+// appended it (its metadata.traceparent), which its message's header continues.
+import { context, propagation, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { EventStore, RecordedEvent, Subscription } from '@wenming/eventstore';
 import { eventToMessage } from './envelope.js';
 import type { MessageBus } from './types.js';
@@ -63,7 +67,7 @@ export function startRelay(options: RelayOptions): Relay {
         if (list) list.push(event);
         else byTopic.set(topic, [event]);
       }
-      await Promise.all([...byTopic].map(([topic, events]) => bus.publish(topic, events.map(eventToMessage))));
+      await Promise.all([...byTopic].map(([topic, events]) => publishTraced(bus, topic, events)));
       await store.checkpoints.store(name, batch[batch.length - 1]!.position);
       options.onPublished?.(batch);
     };
@@ -132,6 +136,45 @@ export function startRelay(options: RelayOptions): Relay {
       await loop;
     },
   };
+}
+
+// Looked up per batch, not once at load, so a provider registered later is used.
+const tracer = () => trace.getTracer('@wenming/messaging');
+
+/** Publishes one topic's events, each under a `send <topic>` span in its appending request's trace. */
+async function publishTraced(bus: MessageBus, topic: string, events: RecordedEvent[]): Promise<void> {
+  const spans: Span[] = [];
+  for (const event of events) {
+    const { traceparent } = event.metadata;
+    if (!traceparent) continue;
+    const parent = propagation.extract(ROOT_CONTEXT, { traceparent });
+    if (!trace.getSpanContext(parent)) continue;
+    spans.push(
+      tracer().startSpan(
+        `send ${topic}`,
+        {
+          kind: SpanKind.PRODUCER,
+          attributes: {
+            'messaging.system': bus.kind,
+            'messaging.operation.type': 'send',
+            'messaging.destination.name': topic,
+            'messaging.message.id': event.id,
+            'wenming.event.type': event.type,
+          },
+        },
+        parent,
+      ),
+    );
+  }
+  try {
+    // The message keeps the request's own traceparent: its consumer continues that trace.
+    await context.with(ROOT_CONTEXT, () => bus.publish(topic, events.map(eventToMessage)));
+  } catch (err) {
+    for (const span of spans) span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error)?.message ?? String(err) });
+    throw err;
+  } finally {
+    for (const span of spans) span.end();
+  }
 }
 
 /**

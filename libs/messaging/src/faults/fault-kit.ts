@@ -111,8 +111,16 @@ export interface Child {
   line(match: (line: string) => boolean, timeoutMs: number, what: string): Promise<string>;
 }
 
-export function startChild(script: string, args: string[], onLine: (line: string) => void = () => undefined): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+export function startChild(
+  script: string,
+  args: string[],
+  onLine: (line: string) => void = () => undefined,
+  options: { nodeArgs?: string[]; env?: NodeJS.ProcessEnv } = {},
+): Child {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...(options.nodeArgs ?? []), script, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: options.env ?? process.env,
+  });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );

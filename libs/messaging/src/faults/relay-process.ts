@@ -4,11 +4,17 @@
 // checkpointed) batch it prints `published <events so far> <last position>`, and
 // `caught-up` once it has published everything stored. SIGTERM stops it cleanly.
 import { openEventStore } from '@wenming/eventstore';
+import { Kafka } from 'kafkajs';
 import { KafkaBus } from '../kafka/kafka-bus.js';
 import { startRelay } from '../relay.js';
 
 const [url, brokers, topic, checkpoint] = process.argv.slice(2);
 if (!url || !brokers || !topic || !checkpoint) throw new Error('usage: relay-process <eventstore-url> <brokers> <topic> <checkpoint>');
+
+// Whether kafkajs is instrumented here (started with the telemetry register module, as
+// in production): the OpenTelemetry instrumentation wraps every producer's send.
+const probe = new Kafka({ brokers: brokers.split(','), clientId: 'wenming-probe' }).producer();
+process.stdout.write(`kafkajs-instrumented ${'__wrapped' in probe.send}\n`);
 
 const store = await openEventStore(url, { pollIntervalMs: 20 });
 const bus = new KafkaBus({ brokers: brokers.split(','), clientId: 'wenming-fault-relay' });

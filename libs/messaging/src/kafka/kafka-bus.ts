@@ -10,6 +10,15 @@
 //   ("<namespace>.wenming.inspection.events.v1"), so two deployments (a city and
 //   its training copy, or two test runs) share a cluster without reading each
 //   other's events. Callers keep the plain names; incoming messages carry them too.
+// - A message's trace context is the one its publisher put in its headers (the relay:
+//   the appending request's, from the event's metadata). The kafkajs OpenTelemetry
+//   instrumentation would start a producer span per message in whatever context is
+//   active at the send and inject it over that header, so every consumer would
+//   continue an orphan trace: sends run with tracing suppressed (the standard
+//   OpenTelemetry switch, which both its span and its propagator obey), and a message
+//   without a traceparent carries the publisher's active context instead.
+import { context, type Context as OtelContext, propagation } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
 import { type Admin, type Consumer, type IHeaders, Kafka, logLevel, type Producer } from 'kafkajs';
 import type { ConsumerOptions, IncomingMessage, MessageBus, OutgoingMessage, RunningConsumer, TopicSpec } from '../types.js';
 
@@ -72,11 +81,9 @@ export class KafkaBus implements MessageBus {
     const connecting = this.connectProducer();
     const producer = await connecting;
     try {
-      await producer.send({
-        topic: this.wire(topic),
-        acks: -1,
-        messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers ?? {} })),
-      });
+      const active = context.active();
+      const outgoing = messages.map((m) => ({ key: m.key, value: m.value, headers: withTraceContext(active, m.headers) }));
+      await context.with(suppressTracing(active), () => producer.send({ topic: this.wire(topic), acks: -1, messages: outgoing }));
     } catch (err) {
       // When kafkajs gives up on a send it rolls its sequence numbers back, but the
       // broker may have written that batch: every later send of another size to the
@@ -214,6 +221,13 @@ export class KafkaBus implements MessageBus {
     if (producer) await (await producer.catch(() => undefined))?.disconnect();
     if (admin) await (await admin.catch(() => undefined))?.disconnect();
   }
+}
+
+/** The message's headers, with the publisher's trace context when it names none itself. */
+function withTraceContext(active: OtelContext, headers: Record<string, string> | undefined): Record<string, string> {
+  const out = { ...headers };
+  if (out.traceparent === undefined) propagation.inject(active, out);
+  return out;
 }
 
 function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
