@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, test } from 'node:test';
-import { SERVICE_NAMES, type WenmingConfig } from '@wenming/service-kit';
+import { ConfigError, SERVICE_NAMES, type WenmingConfig } from '@wenming/service-kit';
 import { builtServices, imageEnv, loadRecording, ROOT, unreadVariables } from './container-env.js';
 
 const COMPOSE_FILE = join(ROOT, 'docker-compose.yml');
@@ -109,6 +109,7 @@ function serversNamed(config: WenmingConfig, env: Record<string, string>): strin
       hosts.add(h.split(':')[0]!);
   }
   if (env.OTEL_EXPORTER_OTLP_ENDPOINT) hosts.add(new URL(env.OTEL_EXPORTER_OTLP_ENDPOINT).hostname);
+  if (config.inspectionGrpc) hosts.add(config.inspectionGrpc.replace(/:\d+$/, ''));
   return [...hosts].sort();
 }
 
@@ -183,6 +184,18 @@ if (bin === undefined && process.env.WENMING_REQUIRE_REAL_SERVERS === '1') {
       assert.deepEqual(relays, ['plan-submission'], 'the relay runs in exactly one container');
     });
 
+    it("points look-back at inspection's container, on the gRPC port inspection listens on (issue 13)", () => {
+      const { config } = loadRecording(containerEnv(city.services.lookback!));
+      const inspection = loadRecording(containerEnv(city.services.inspection!)).config;
+      assert.equal(config.inspectionGrpc, `inspection:${inspection.grpcPort}`, 'WENMING_INSPECTION_GRPC of lookback');
+      // Without it the loader refuses to start look-back alone: it would call its own port.
+      const { WENMING_INSPECTION_GRPC: _, ...without } = containerEnv(city.services.lookback!);
+      assert.throws(
+        () => loadRecording(without),
+        (err) => err instanceof ConfigError && err.variable === 'WENMING_INSPECTION_GRPC',
+      );
+    });
+
     it('gives the embedded and PostgreSQL containers an environment the loader accepts, one relay per event store', () => {
       const relayByStore = new Map<string, string[]>();
       for (const [name, service] of wenmingServices(all)) {
@@ -235,8 +248,14 @@ if (bin === undefined && process.env.WENMING_REQUIRE_REAL_SERVERS === '1') {
       };
       for (const name of CITY) {
         const conditions = Object.fromEntries(Object.entries(city.services[name]!.depends_on ?? {}).map(([dep, d]) => [dep, d.condition]));
-        // The consumers of plan-submission's topic wait for it (it runs the relay and creates the topic).
-        const expected = name === 'plan-submission' ? infra : { ...infra, 'plan-submission': 'service_healthy' };
+        // The consumers of plan-submission's topic wait for it (it runs the relay and creates the topic);
+        // look-back starts after inspection, which it calls for regressions.
+        const expected =
+          name === 'plan-submission'
+            ? infra
+            : name === 'lookback'
+              ? { ...infra, 'plan-submission': 'service_healthy', inspection: 'service_started' }
+              : { ...infra, 'plan-submission': 'service_healthy' };
         assert.deepEqual(conditions, expected, name);
       }
     });

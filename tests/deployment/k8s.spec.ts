@@ -174,6 +174,20 @@ describe('infra/k8s', () => {
     });
   }
 
+  it("points look-back at inspection's Service, on its gRPC port (issue 13)", () => {
+    const { config } = loadRecording(container('lookback').env);
+    const svc = find(manifests, 'Service', 'wenming-inspection').spec!;
+    const grpcPort = svc.ports?.find((p) => p.name === 'grpc');
+    assert.ok(grpcPort, 'wenming-inspection has a grpc port');
+    assert.equal(config.inspectionGrpc, `wenming-inspection:${grpcPort.port}`, 'WENMING_INSPECTION_GRPC of wenming-lookback');
+    // Without it the loader refuses to start look-back alone: it would call its own port.
+    const { WENMING_INSPECTION_GRPC: _, ...without } = container('lookback').env;
+    assert.throws(
+      () => loadConfig(without),
+      (err) => err instanceof ConfigError && err.variable === 'WENMING_INSPECTION_GRPC',
+    );
+  });
+
   it('runs the relay in exactly one pod: one Deployment, one replica, never two during a rollout', () => {
     const relays = builtServices().filter((s) => loadRecording(container(s).env).config.messaging.relay);
     assert.deepEqual(relays, ['plan-submission']);

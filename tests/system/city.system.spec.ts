@@ -17,6 +17,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
+import { RectificationStatus } from '@wenming/contracts/wenming/inspection/v1/events.js';
 import * as insp from '@wenming/contracts/wenming/inspection/v1/inspection_service.js';
 import * as lb from '@wenming/contracts/wenming/lookback/v1/lookback_service.js';
 import { type EventStore, openEventStore } from '@wenming/eventstore';
@@ -338,6 +339,56 @@ describe('the city on real servers, one process per service', { skip }, () => {
     } finally {
       client.close();
     }
+  });
+
+  it("refuses to start look-back alone in production without inspection's address, naming WENMING_INSPECTION_GRPC", async () => {
+    // Before issue 13 it started, and every regression then called look-back's own port.
+    const { WENMING_INSPECTION_GRPC: _, ...without } = procs.lookback!.env;
+    await assert.rejects(
+      startService('lookback-without-inspection', without, 60_000),
+      (err: Error) => /exited \(code [1-9]/.test(err.message) && /WENMING_INSPECTION_GRPC/.test(err.message),
+    );
+  });
+
+  it('a recurrence recorded in look-back regresses the rectification in inspection, across processes over gRPC', async () => {
+    const reviewId = `lb-${tag}`;
+    await ok('lookback', 'POST', '/reviews', 'office', {
+      reviewId,
+      campaignId,
+      title: '系统测试回头看',
+      unitIds: [u1],
+      reviewedPeriod: { startDate: '2025-01-01', endDate: '2027-12-31' },
+    });
+    const recorded = await ok('lookback', 'POST', `/reviews/${reviewId}/recurrences`, 'office', {
+      unitId: u1,
+      rectificationId: 'r1',
+      description: '回头看发现办事指南又被撤下',
+    });
+    assert.equal(recorded.regression?.status, 'recorded', `${JSON.stringify(recorded)}\n${tail(procs.lookback!)}`);
+    assert.equal(recorded.regression.inspectionEventIds.length, 1, JSON.stringify(recorded));
+    // Inspection's own answer, over gRPC: the rectification is reopened by one regression.
+    const client = new insp.InspectionServiceClient(procs.inspection!.grpcAddress, grpc.credentials.createInsecure());
+    try {
+      const got = await waitFor('inspection read model to show r1 regressed', async () => {
+        const r = await new Promise<Any>((resolve, reject) =>
+          client.getRectification(insp.GetRectificationRequest.fromPartial({ rectificationId: 'r1' }), metadata('office'), (e, res) =>
+            e ? reject(e) : resolve(res),
+          ),
+        );
+        return r.rectification?.regressions === 1 ? r : undefined;
+      });
+      assert.equal(got.rectification.status, RectificationStatus.RECTIFICATION_STATUS_REOPENED);
+    } finally {
+      client.close();
+    }
+    // The event in inspection's stream: the office asked (its own token, forwarded), look-back acted.
+    const regressed: Any[] = [];
+    for await (const e of store!.readStream('rectification-r1')) if (e.type === 'RectificationRegressed') regressed.push(e);
+    assert.equal(regressed.length, 1);
+    assert.deepEqual(recorded.regression.inspectionEventIds, [regressed[0].id]);
+    assert.equal(regressed[0].metadata.actor?.id, 'sys-office');
+    assert.equal(regressed[0].metadata.actor?.role, 'office');
+    assert.equal(regressed[0].metadata.actor?.via, 'service:lookback');
   });
 
   it('SIGKILL inspection in a burst of 1,000 commands: nothing lost or doubled, read models converge to a rebuild', async () => {

@@ -22,6 +22,12 @@ export interface WenmingConfig {
   /** Server streams one caller (token `sub`) may hold open at once (WENMING_MAX_STREAMS_PER_CALLER). */
   maxStreamsPerCaller: number;
   limits: LimitsConfig;
+  /**
+   * Where look-back finds inspection's gRPC API (WENMING_INSPECTION_GRPC, host:port),
+   * read only when this process runs look-back. Unset: inspection is in this process
+   * (or the embedded profile), and look-back calls this process's own gRPC port.
+   */
+  inspectionGrpc?: string;
   /** Not errors, but worth an operator's attention; the launcher logs each once at start. */
   warnings: string[];
 }
@@ -104,6 +110,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WenmingConfig 
   if (profile === 'production' && eventStoreUrl.startsWith('sqlite:') && env.EVENTSTORE_URL === undefined) {
     throw new ConfigError('EVENTSTORE_URL', 'is required in the production profile (postgresql://… or esdb://…)');
   }
+  const serviceNames = services(env.WENMING_SERVICES ?? 'all');
+  const inspectionGrpc = inspectionAddress(env, profile, serviceNames);
   return {
     profile,
     dataDir,
@@ -112,15 +120,46 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WenmingConfig 
     httpPort: port(env, 'HTTP_PORT', 8080),
     grpcPort: port(env, 'GRPC_PORT', 50051),
     eventStoreUrl,
-    services: services(env.WENMING_SERVICES ?? 'all'),
+    services: serviceNames,
     logLevel: env.LOG_LEVEL ?? 'info',
     auth: auth(env, profile, dataDir),
     messaging: messaging(env, dataDir),
     readStore: readStore(env, dataDir),
     maxStreamsPerCaller: maxStreamsPerCaller(env),
     limits: limits(env),
+    ...(inspectionGrpc !== undefined ? { inspectionGrpc } : {}),
     warnings: warnings(env, profile),
   };
+}
+
+/**
+ * WENMING_INSPECTION_GRPC, for a process that runs look-back (its recurrences have
+ * inspection regress the rectification over gRPC). Required in the production profile
+ * when inspection runs elsewhere: without it look-back would call its own port, where
+ * no inspection answers, and every regression would fail long after start.
+ */
+function inspectionAddress(env: NodeJS.ProcessEnv, profile: 'embedded' | 'production', names: ServiceName[]): string | undefined {
+  if (!names.includes('lookback')) return undefined;
+  const raw = nonEmpty(env.WENMING_INSPECTION_GRPC)?.trim();
+  if (raw === undefined) {
+    if (profile === 'production' && !names.includes('inspection')) {
+      throw new ConfigError(
+        'WENMING_INSPECTION_GRPC',
+        "is required when look-back runs without inspection in the production profile: set it to inspection's gRPC host:port (e.g. inspection:50051)",
+      );
+    }
+    return undefined;
+  }
+  // A DNS name or IPv4 address, or an IPv6 address in brackets, then a port.
+  const match = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]):(\d{1,5})$/.exec(raw);
+  const portNumber = match ? Number(match[1]) : 0;
+  if (!match || portNumber < 1 || portNumber > 65535) {
+    throw new ConfigError(
+      'WENMING_INSPECTION_GRPC',
+      `${JSON.stringify(raw)} is not host:port (inspection's gRPC address, e.g. inspection:50051 or wenming-inspection.wenming.svc:50051)`,
+    );
+  }
+  return raw;
 }
 
 function readStore(env: NodeJS.ProcessEnv, dataDir: string): ReadStoreConfig {

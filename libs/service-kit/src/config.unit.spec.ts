@@ -129,3 +129,75 @@ describe('loadConfig: errors never print a password', () => {
     );
   });
 });
+
+describe("loadConfig: inspection's gRPC address for look-back (issue 13)", () => {
+  const production = {
+    ...base,
+    WENMING_PROFILE: 'production',
+    EVENTSTORE_URL: 'postgresql://wenming@db/wenming',
+    MONGODB_URL: 'mongodb://mongodb:27017',
+  };
+
+  it('is required in the production profile when look-back runs without inspection, naming the variable', () => {
+    for (const WENMING_SERVICES of ['lookback', 'lookback,plan-submission']) {
+      for (const unset of [{}, { WENMING_INSPECTION_GRPC: '' }, { WENMING_INSPECTION_GRPC: '  ' }]) {
+        assert.throws(
+          () => loadConfig({ ...production, WENMING_SERVICES, ...unset }),
+          (err) =>
+            err instanceof ConfigError &&
+            err.variable === 'WENMING_INSPECTION_GRPC' &&
+            /required when look-back runs without inspection in the production profile/.test(err.message),
+        );
+      }
+    }
+  });
+
+  it('takes host:port, a DNS name, an IPv4 or a bracketed IPv6 address', () => {
+    for (const address of ['inspection:50051', 'wenming-inspection.city.svc.cluster.local:50051', '10.0.0.7:1', '[::1]:50051']) {
+      const config = loadConfig({ ...production, WENMING_SERVICES: 'lookback', WENMING_INSPECTION_GRPC: ` ${address} ` });
+      assert.equal(config.inspectionGrpc, address);
+    }
+  });
+
+  it('refuses a value that is not host:port, naming the variable', () => {
+    for (const value of [
+      'inspection',
+      'inspection:',
+      'inspection:0',
+      'inspection:65536',
+      'http://inspection:50051',
+      'a b:1',
+      '::1:50051',
+    ]) {
+      for (const env of [production, base]) {
+        assert.throws(
+          () => loadConfig({ ...env, WENMING_SERVICES: 'lookback', WENMING_INSPECTION_GRPC: value }),
+          (err) => err instanceof ConfigError && err.variable === 'WENMING_INSPECTION_GRPC' && err.message.includes('is not host:port'),
+          value,
+        );
+      }
+    }
+  });
+
+  it("defaults to this process's own gRPC port in the embedded profile or with inspection in the process", () => {
+    assert.equal(loadConfig({ ...base, WENMING_SERVICES: 'lookback' }).inspectionGrpc, undefined);
+    assert.equal(loadConfig(base).inspectionGrpc, undefined);
+    assert.equal(loadConfig({ ...production, WENMING_SERVICES: 'lookback,inspection' }).inspectionGrpc, undefined);
+    assert.equal(loadConfig({ ...production }).inspectionGrpc, undefined);
+  });
+
+  it('is read only by a process that runs look-back (elsewhere it would do nothing)', () => {
+    const read = new Set<string>();
+    const env = new Proxy<NodeJS.ProcessEnv>(
+      { ...production, WENMING_SERVICES: 'inspection', WENMING_INSPECTION_GRPC: 'not an address' },
+      {
+        get(target, name) {
+          if (typeof name === 'string') read.add(name);
+          return Reflect.get(target, name);
+        },
+      },
+    );
+    assert.equal(loadConfig(env).inspectionGrpc, undefined);
+    assert.equal(read.has('WENMING_INSPECTION_GRPC'), false);
+  });
+});

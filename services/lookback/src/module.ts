@@ -24,17 +24,13 @@ export const LOOKBACK_EVENTS = {
 } as const;
 
 /**
- * Where inspection's gRPC API is: WENMING_INSPECTION_GRPC when set (its own
- * process), else this process's own server, as bound (GRPC_PORT=0 picks a port
- * only at bind time, so it is asked at the first call, not at start).
+ * Where inspection's gRPC API is: WENMING_INSPECTION_GRPC as loadConfig read it
+ * (required in production when inspection runs in another process), else this
+ * process's own server, as bound (GRPC_PORT=0 picks a port only at bind time, so it
+ * is asked at the first call, not at start).
  */
-export function inspectionAddress(
-  config: WenmingConfig,
-  boundAddress?: () => string,
-  env: NodeJS.ProcessEnv = process.env,
-): string | (() => string) {
-  const configured = env.WENMING_INSPECTION_GRPC?.trim();
-  if (configured) return configured;
+export function inspectionAddress(config: WenmingConfig, boundAddress?: () => string): string | (() => string) {
+  if (config.inspectionGrpc) return config.inspectionGrpc;
   if (boundAddress) return () => boundAddress().replace(/^(0\.0\.0\.0|\[?::\]?):/, '127.0.0.1:');
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   return `${host}:${config.grpcPort}`;
