@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
 import { EventEnvelope } from '@wenming/contracts/wenming/common/v1/envelope.js';
 import * as insp from '@wenming/contracts/wenming/inspection/v1/inspection_service.js';
 import * as plans from '@wenming/contracts/wenming/plansubmission/v1/plansubmission_service.js';
@@ -148,11 +149,86 @@ describe('gRPC envelopes equal the HTTP answer for the same event', () => {
         if (shown.metadata.actor) roles.add(shown.metadata.actor.role);
       }
     }
-    // Every event type these streams hold that names a unit was compared.
+    // Every event type these streams hold that is about a unit was compared.
     const served = new Set(
-      stored.filter((e) => e.metadata.unitId && /^(plan|rectification|inspection)-/.test(e.streamId)).map((e) => e.type),
+      stored
+        .filter((e) => (e.metadata.unitId || http.has(e.id)) && /^(plan|rectification|inspection)-/.test(e.streamId))
+        .map((e) => e.type),
     );
     assert.deepEqual([...compared.keys()].sort(), [...served].sort());
     assert.ok(roles.has('unit') && roles.has('office') && roles.has('inspector'), [...roles].join());
+  });
+});
+
+// Issue 13, item 4: every event that concerns a unit names it where look-back finds it.
+// The event types are read from proto/ (each context's events.proto): every message with
+// a unit_id or unit_ids field. Each such event the demo stored must be in the timeline of
+// every unit it names — except an unannounced visit's InspectionScheduled, which its
+// units are not told of (the visit's InspectionStarted names the unit when the team arrives).
+const PROTO_DIR = new URL('../../../proto/', import.meta.url).pathname;
+const CONTEXTS = ['plansubmission', 'inspection', 'supervision', 'awards', 'lookback'];
+
+function unitNamingEventTypes(): Set<string> {
+  const definition = loadSync(
+    CONTEXTS.map((c) => `wenming/${c}/v1/events.proto`),
+    { includeDirs: [PROTO_DIR] },
+  );
+  const types = new Set<string>();
+  for (const c of CONTEXTS)
+    for (const [name, def] of Object.entries(definition)) {
+      const prefix = `wenming.${c}.v1.`;
+      if (!name.startsWith(prefix) || name.slice(prefix.length).includes('.')) continue;
+      const fields = ((def as { type?: { field?: { name: string }[] } }).type?.field ?? []).map((f) => f.name);
+      if (fields.includes('unitId') || fields.includes('unitIds')) types.add(name.slice(prefix.length));
+    }
+  return types;
+}
+
+describe('every event that concerns a unit is in that unit’s timeline', () => {
+  it('each event of a type whose proto names a unit, for every unit it names', async () => {
+    const types = unitNamingEventTypes();
+    assert.ok(types.has('InspectionScheduled') && types.has('CampaignUnitsEnrolled') && types.has('PlanDrafted'), [...types].join());
+    const timelines = new Map<string, Set<string>>();
+    const timelineOf = async (unitId: string) => {
+      let ids = timelines.get(unitId);
+      if (!ids) {
+        ids = new Set((await httpTimeline(unitId)).map((e) => e.id as string));
+        timelines.set(unitId, ids);
+      }
+      return ids;
+    };
+    const checked = new Set<string>();
+    let hiddenVisits = 0;
+    for (const e of stored) {
+      if (!types.has(e.type)) continue;
+      const d = e.data as { unitId?: string; unitIds?: string[]; announced?: boolean };
+      const named = new Set([...(d.unitId ? [d.unitId] : []), ...(d.unitIds ?? [])]);
+      for (const unitId of named) {
+        const shown = (await timelineOf(unitId)).has(e.id);
+        if (e.type === 'InspectionScheduled' && d.announced === false) {
+          assert.equal(shown, false, `unannounced ${e.streamId} told to ${unitId} in advance`);
+          hiddenVisits++;
+        } else {
+          assert.ok(shown, `${e.type} ${e.streamId}@${e.revision} names ${unitId}, but is not in its timeline`);
+          checked.add(e.type);
+        }
+      }
+    }
+    assert.ok(checked.has('InspectionScheduled') && checked.has('CampaignUnitsEnrolled'), [...checked].join());
+    assert.ok(hiddenVisits > 0, 'the demo has an unannounced visit');
+  });
+
+  it('the unit’s timeline shows the InspectionScheduled of every announced inspection of it', async () => {
+    const scheduled = stored.filter((e) => e.type === 'InspectionScheduled' && (e.data as { announced?: boolean }).announced !== false);
+    assert.ok(scheduled.length > 0);
+    for (const e of scheduled)
+      for (const unitId of (e.data as { unitIds: string[] }).unitIds) {
+        const page = await httpJson(`${platform.httpUrl}/api/lookback/units/${unitId}/timeline?type=InspectionScheduled`, 'GET', token);
+        assert.equal(page.status, 200, JSON.stringify(page.body));
+        assert.ok(
+          page.body.entries.some((entry: Json) => entry.id === e.id),
+          `${e.streamId} in ${unitId}'s timeline: ${JSON.stringify(page.body.entries)}`,
+        );
+      }
   });
 });

@@ -41,6 +41,80 @@ export interface TimelinePage {
   nextCursor?: number;
 }
 
+// ─── A unit's events ────────────────────────────────────────────────────────
+//
+// The store's unit index is single-valued (metadata.unitId). An event about several
+// units — InspectionScheduled, CampaignUnitsEnrolled/Withdrawn, a multi-unit
+// LookbackReviewOpened, an award cycle — is one decision, stored once in its own
+// aggregate's stream, and lists its units in data.unitIds; it has no metadata.unitId.
+// Choice (issue 13, item 4): keep the event as one event (splitting it per unit would
+// make one decision several, and change every stream's history and hash chain) and
+// keep the store's index as it is (a multi-valued index would change three adapters
+// and the contract suite); look-back, the one reader of a unit's whole history, also
+// follows the events that list the unit. It indexes them in process, by one pass over
+// the log that each read continues from where the last stopped (multi-unit events are
+// few: a handful per campaign and inspection), and merges them into the unit index's
+// events in global order. An unannounced visit (InspectionScheduled with
+// announced: false) is not listed under its units: the unit is not told in advance
+// (inspection hides it the same way); its InspectionStarted names the unit when the
+// team arrives.
+
+/** The units an event lists in data.unitIds, other than metadata.unitId (which the store indexes). */
+function listedUnits(event: RecordedEvent): string[] {
+  const d = event.data as { unitIds?: unknown; announced?: unknown } | null;
+  if (typeof d !== 'object' || d === null || !Array.isArray(d.unitIds)) return [];
+  if (event.type === 'InspectionScheduled' && d.announced === false) return [];
+  return d.unitIds.filter((u): u is string => typeof u === 'string' && u !== event.metadata.unitId);
+}
+
+interface ListedIndex {
+  scanned: number;
+  byUnit: Map<string, RecordedEvent[]>;
+  pending: Promise<void>;
+}
+
+const listedIndexes = new WeakMap<EventStore, ListedIndex>();
+
+/** The events listing the unit (data.unitIds), from a position on; the index first catches up with the log. */
+async function listedEvents(store: EventStore, unitId: string, fromPosition: number): Promise<RecordedEvent[]> {
+  let index = listedIndexes.get(store);
+  if (!index) {
+    index = { scanned: 0, byUnit: new Map(), pending: Promise.resolve() };
+    listedIndexes.set(store, index);
+  }
+  const idx = index;
+  idx.pending = idx.pending.then(async () => {
+    for await (const e of store.readAll({ fromPosition: idx.scanned + 1 })) {
+      idx.scanned = e.position;
+      for (const u of new Set(listedUnits(e))) {
+        const list = idx.byUnit.get(u);
+        if (list) list.push(e);
+        else idx.byUnit.set(u, [e]);
+      }
+    }
+  });
+  await idx.pending;
+  return (idx.byUnit.get(unitId) ?? []).filter((e) => e.position >= fromPosition);
+}
+
+/**
+ * Every event about the unit in global order: those whose metadata.unitId is the unit
+ * (the store's unit index) and those that list it in data.unitIds.
+ */
+export async function* readUnitHistory(
+  store: EventStore,
+  unitId: string,
+  options: { fromPosition?: number } = {},
+): AsyncIterable<RecordedEvent> {
+  const listed = await listedEvents(store, unitId, options.fromPosition ?? 0);
+  let i = 0;
+  for await (const e of store.readUnit(unitId, options)) {
+    while (i < listed.length && listed[i]!.position < e.position) yield listed[i++]!;
+    yield e;
+  }
+  while (i < listed.length) yield listed[i++]!;
+}
+
 export const DEFAULT_PAGE = 50;
 export const MAX_PAGE = 500;
 
@@ -123,7 +197,7 @@ export function timelinePredicate(filter: TimelineFilter): (event: RecordedEvent
 export async function* timeline(store: EventStore, filter: TimelineFilter, after = 0): AsyncIterable<TimelineEntry> {
   checkUnitId(filter.unitId);
   const keep = timelinePredicate(filter);
-  for await (const event of store.readUnit(filter.unitId, { fromPosition: after + 1 })) {
+  for await (const event of readUnitHistory(store, filter.unitId, { fromPosition: after + 1 })) {
     if (keep(event)) yield toEntry(event);
   }
 }
@@ -150,7 +224,7 @@ export async function stateAsOf(store: EventStore, unitId: string, asOf?: string
   checkUnitId(unitId);
   const asOfMs = instant('asOf', asOf) ?? Number.POSITIVE_INFINITY;
   const folder = createUnitStateFolder(unitId, asOf);
-  for await (const event of store.readUnit(unitId)) {
+  for await (const event of readUnitHistory(store, unitId)) {
     if (recordedBy(event, asOfMs)) folder.add(event);
   }
   return folder.state;
@@ -175,7 +249,7 @@ export async function diffAsOf(store: EventStore, unitId: string, fromAt: string
   const before = createUnitStateFolder(unitId, fromAt);
   const after = createUnitStateFolder(unitId, toAt);
   const between: RecordedEvent[] = [];
-  for await (const event of store.readUnit(unitId)) {
+  for await (const event of readUnitHistory(store, unitId)) {
     const t = Date.parse(event.recordedAt);
     if (t <= fromMs) before.add(event);
     if (t <= toMs) after.add(event);
@@ -230,7 +304,7 @@ export async function verifyUnit(store: EventStore, unitId: string): Promise<Uni
   const streams: string[] = [];
   const seen = new Set<string>();
   let asOfPosition = 0;
-  for await (const event of store.readUnit(unitId)) {
+  for await (const event of readUnitHistory(store, unitId)) {
     asOfPosition = event.position;
     if (!seen.has(event.streamId)) {
       seen.add(event.streamId);

@@ -8,7 +8,7 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EventStore, RecordedEvent } from '@wenming/eventstore';
 import { ValidationError } from '@wenming/service-kit';
-import { checkUnitId } from '../application/history.js';
+import { checkUnitId, readUnitHistory } from '../application/history.js';
 import { recordedBy } from '../domain/history-event.js';
 import { summarize } from '../domain/summaries.js';
 import { unitStateAsOf } from '../domain/unit-state.js';
@@ -43,7 +43,7 @@ export async function buildDossier(
   const asOfMs = asOf === undefined ? Number.POSITIVE_INFINITY : Date.parse(asOf);
   if (Number.isNaN(asOfMs)) throw new ValidationError('asOf', `${JSON.stringify(asOf)} is not an ISO-8601 instant`);
   const events: RecordedEvent[] = [];
-  for await (const e of store.readUnit(unitId)) {
+  for await (const e of readUnitHistory(store, unitId)) {
     if (e.position > maxPosition) break;
     if (recordedBy(e, asOfMs)) events.push(e);
   }
