@@ -218,6 +218,23 @@ describe('every event that concerns a unit is in that unit’s timeline', () => 
     assert.ok(hiddenVisits > 0, 'the demo has an unannounced visit');
   });
 
+  it('an announced inspection’s events about no one unit (rescheduled, cancelled, completed) are in each of its units’ timelines', async () => {
+    let checked = 0;
+    for (const scheduled of stored.filter((e) => e.type === 'InspectionScheduled')) {
+      const d = scheduled.data as { unitIds: string[]; announced?: boolean };
+      if (d.announced === false) continue;
+      const whole = stored.filter((e) => e.streamId === scheduled.streamId && !e.metadata.unitId && e.id !== scheduled.id);
+      for (const unitId of d.unitIds) {
+        const ids = new Set((await httpTimeline(unitId)).map((e) => e.id as string));
+        for (const e of whole) {
+          assert.ok(ids.has(e.id), `${e.type} ${e.streamId}@${e.revision} is about ${unitId}, but is not in its timeline`);
+          checked++;
+        }
+      }
+    }
+    assert.ok(checked > 0, 'the demo completes or reschedules an announced inspection');
+  });
+
   it('the unit’s timeline shows the InspectionScheduled of every announced inspection of it', async () => {
     const scheduled = stored.filter((e) => e.type === 'InspectionScheduled' && (e.data as { announced?: boolean }).announced !== false);
     assert.ok(scheduled.length > 0);

@@ -54,7 +54,9 @@ export interface TimelinePage {
 // follows the events that list the unit. It indexes them in process, by one pass over
 // the log that each read continues from where the last stopped (multi-unit events are
 // few: a handful per campaign and inspection), and merges them into the unit index's
-// events in global order. An unannounced visit (InspectionScheduled with
+// events in global order. An inspection's events about no one unit (rescheduled,
+// cancelled, completed) concern every unit its InspectionScheduled lists, and are
+// followed the same way. An unannounced visit (InspectionScheduled with
 // announced: false) is not listed under its units: the unit is not told in advance
 // (inspection hides it the same way); its InspectionStarted names the unit when the
 // team arrives.
@@ -70,30 +72,43 @@ function listedUnits(event: RecordedEvent): string[] {
 interface ListedIndex {
   scanned: number;
   byUnit: Map<string, RecordedEvent[]>;
+  /** An announced inspection's units, by its stream: its later events about no one unit concern them all. */
+  inspectionUnits: Map<string, string[]>;
   pending: Promise<void>;
 }
 
 const listedIndexes = new WeakMap<EventStore, ListedIndex>();
 
-/** The events listing the unit (data.unitIds), from a position on; the index first catches up with the log. */
+/** The units an event concerns that the store's unit index does not find it under. */
+function unitsToList(idx: ListedIndex, e: RecordedEvent): string[] {
+  const listed = listedUnits(e);
+  if (e.type === 'InspectionScheduled' && listed.length > 0) idx.inspectionUnits.set(e.streamId, listed);
+  // InspectionRescheduled, InspectionCancelled, InspectionCompleted: about the whole inspection.
+  if (listed.length === 0 && !e.metadata.unitId) return idx.inspectionUnits.get(e.streamId) ?? [];
+  return listed;
+}
+
+/** The events listing the unit, from a position on; the index first catches up with the log. */
 async function listedEvents(store: EventStore, unitId: string, fromPosition: number): Promise<RecordedEvent[]> {
   let index = listedIndexes.get(store);
   if (!index) {
-    index = { scanned: 0, byUnit: new Map(), pending: Promise.resolve() };
+    index = { scanned: 0, byUnit: new Map(), inspectionUnits: new Map(), pending: Promise.resolve() };
     listedIndexes.set(store, index);
   }
   const idx = index;
-  idx.pending = idx.pending.then(async () => {
+  // One pass at a time; a failed read fails this caller, and the next one continues from where it stopped.
+  const pass = idx.pending.then(async () => {
     for await (const e of store.readAll({ fromPosition: idx.scanned + 1 })) {
-      idx.scanned = e.position;
-      for (const u of new Set(listedUnits(e))) {
+      for (const u of new Set(unitsToList(idx, e))) {
         const list = idx.byUnit.get(u);
         if (list) list.push(e);
         else idx.byUnit.set(u, [e]);
       }
+      idx.scanned = e.position;
     }
   });
-  await idx.pending;
+  idx.pending = pass.catch(() => undefined);
+  await pass;
   return (idx.byUnit.get(unitId) ?? []).filter((e) => e.position >= fromPosition);
 }
 
