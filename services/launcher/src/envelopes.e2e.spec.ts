@@ -14,12 +14,13 @@ import * as grpc from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { EventEnvelope } from '@wenming/contracts/wenming/common/v1/envelope.js';
 import * as insp from '@wenming/contracts/wenming/inspection/v1/inspection_service.js';
+import * as lb from '@wenming/contracts/wenming/lookback/v1/lookback_service.js';
 import * as plans from '@wenming/contracts/wenming/plansubmission/v1/plansubmission_service.js';
 import { type RecordedEvent, SqliteEventStore } from '@wenming/eventstore';
 import { loadConfig } from '@wenming/service-kit';
 import { runCli } from './cli/run.js';
 import { type RunningPlatform, startPlatform } from './platform.js';
-import { bearer, collect, httpJson, type Json, signToken } from './test-fixtures/e2e-calls.js';
+import { bearer, collect, httpJson, type Json, signToken, unaryCall } from './test-fixtures/e2e-calls.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wenming-envelopes-'));
 let platform: RunningPlatform;
@@ -27,6 +28,7 @@ let token: string;
 const stored: RecordedEvent[] = [];
 let planClient: plans.PlanSubmissionServiceClient;
 let inspClient: insp.InspectionServiceClient;
+let lookbackClient: lb.LookbackServiceClient;
 
 before(async () => {
   let out = '';
@@ -48,10 +50,12 @@ before(async () => {
   token = await signToken(config, ['office', 'auditor', 'admin'], [], 'envelopes-reader');
   planClient = new plans.PlanSubmissionServiceClient(platform.grpcAddress, grpc.credentials.createInsecure());
   inspClient = new insp.InspectionServiceClient(platform.grpcAddress, grpc.credentials.createInsecure());
+  lookbackClient = new lb.LookbackServiceClient(platform.grpcAddress, grpc.credentials.createInsecure());
 });
 after(async () => {
   planClient?.close();
   inspClient?.close();
+  lookbackClient?.close();
   await platform?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -183,6 +187,20 @@ function unitNamingEventTypes(): Set<string> {
     }
   return types;
 }
+
+describe('look-back’s GetEvent on gRPC equals its HTTP timeline', () => {
+  it('every event of every unit, whatever service wrote it', async () => {
+    const units = [...new Set(stored.map((e) => e.metadata.unitId).filter((u): u is string => !!u))];
+    const types = new Set<string>();
+    for (const unitId of units)
+      for (const shown of await httpTimeline(unitId)) {
+        const reply = await unaryCall<lb.GetEventResponse>(lookbackClient, 'getEvent', bearer(token), { eventId: shown.id });
+        assertSame(shown, EventEnvelope.toJSON(reply.entry!.event!));
+        types.add(shown.type);
+      }
+    assert.ok(types.size >= 20, [...types].join());
+  });
+});
 
 describe('every event that concerns a unit is in that unit’s timeline', () => {
   it('each event of a type whose proto names a unit, for every unit it names', async () => {
