@@ -60,6 +60,8 @@ export class EventTooLargeError extends InvalidAppendError {
     readonly eventId: string,
     readonly bytes: number,
     readonly limit: number,
+    /** The member of the event's data that makes it large (`content.tasks[3].description`), when one does. */
+    readonly dataField?: string,
   ) {
     super(`events[${eventId}]`, `event is ${bytes} bytes of JSON, over the limit of ${limit} bytes`);
   }

@@ -120,7 +120,7 @@ function prepareEvent(event: NewEvent, index: number, unitless: boolean): Prepar
     metadata: canonicalJson(metadata, `${at}.metadata`, bounded),
   };
   const bytes = Buffer.byteLength(canonical.data) + Buffer.byteLength(canonical.metadata);
-  if (bytes > MAX_EVENT_BYTES) throw new EventTooLargeError(event.id, bytes, MAX_EVENT_BYTES);
+  if (bytes > MAX_EVENT_BYTES) throw new EventTooLargeError(event.id, bytes, MAX_EVENT_BYTES, largestMember(event.data));
   return {
     id: event.id.toLowerCase(),
     type: event.type,
@@ -175,4 +175,36 @@ function prepareMetadata(metadata: unknown, at: string): EventMetadata & { schem
   }
   if (actor) out.actor = { id: actor.id as string, role: actor.role as string, ...(actor.via ? { via: actor.via as string } : {}) };
   return out;
+}
+
+/**
+ * The path (`content.tasks[3].description`) of what makes `data` large: its largest
+ * member, and within it the largest one for as long as one holds most of its parent's
+ * bytes. Run only on the error path; bounded by MAX_EVENT_DEPTH.
+ */
+export function largestMember(data: unknown): string | undefined {
+  let path = '';
+  let node = data;
+  let size = jsonBytes(node);
+  for (let depth = 0; depth < MAX_EVENT_DEPTH && node !== null && typeof node === 'object'; depth++) {
+    let best: { key: string | number; value: unknown; bytes: number } | undefined;
+    for (const [key, value] of Array.isArray(node) ? node.entries() : Object.entries(node)) {
+      const bytes = jsonBytes(value);
+      if (!best || bytes > best.bytes) best = { key, value, bytes };
+    }
+    // Below the top level, stop where no single member holds most of the bytes.
+    if (!best || (path !== '' && best.bytes * 2 < size)) break;
+    path = typeof best.key === 'number' ? `${path}[${best.key}]` : path === '' ? best.key : `${path}.${best.key}`;
+    node = best.value;
+    size = best.bytes;
+  }
+  return path === '' ? undefined : path;
+}
+
+function jsonBytes(value: unknown): number {
+  try {
+    return Buffer.byteLength(JSON.stringify(value) ?? '');
+  } catch {
+    return 0;
+  }
 }

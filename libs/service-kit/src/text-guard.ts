@@ -19,7 +19,7 @@
 //   longer than `maxArrayLength` and more than `maxNodes` values in all: bounds on
 //   the work any single request can cause (recursion in canonicalisation, folds).
 // Proto field names never trip the key rule; it guards free-form JSON (Struct) fields.
-import { ValidationError } from './errors/domain-errors.js';
+import { type FieldViolation, MAX_VIOLATIONS, ValidationError } from './errors/domain-errors.js';
 
 export interface TextLimits {
   /** Objects and arrays inside one another (default 32; proto requests nest ~6 deep). */
@@ -79,8 +79,9 @@ function join(path: string, key: string | number): string {
 
 /**
  * Throws ValidationError naming the first field (`tasks[2].title`) whose text no
- * read model can hold, or that is too deep, long or large. Iterative, so the depth
- * check itself cannot overflow the stack; linear in the size of the request.
+ * read model can hold, listing every such field (at most MAX_VIOLATIONS) in its
+ * violations; or naming the first that is too deep, long or large, at once. Iterative,
+ * so the depth check itself cannot overflow the stack; linear in the size of the request.
  */
 export function checkRequestText(request: unknown, limits: Partial<TextLimits> = {}, root = ''): void {
   const { maxDepth, maxStringLength, maxArrayLength, maxNodes } = { ...DEFAULT_TEXT_LIMITS, ...limits };
@@ -89,12 +90,16 @@ export function checkRequestText(request: unknown, limits: Partial<TextLimits> =
   const fail = (path: string, message: string): never => {
     throw new ValidationError(path || 'request', message);
   };
-  while (stack.length > 0) {
+  const violations: FieldViolation[] = [];
+  const note = (path: string, message: string): void => {
+    violations.push({ field: path || 'request', message });
+  };
+  while (stack.length > 0 && violations.length < MAX_VIOLATIONS) {
     const { value, path, depth } = stack.pop()!;
     if (++nodes > maxNodes) fail(root, `has more than ${maxNodes} values; split it into several requests`);
     if (typeof value === 'string') {
       const problem = textProblem(value, maxStringLength);
-      if (problem) fail(path, problem);
+      if (problem) note(path, problem);
       continue;
     }
     if (value === null || typeof value !== 'object') continue;
@@ -109,8 +114,9 @@ export function checkRequestText(request: unknown, limits: Partial<TextLimits> =
     for (let i = entries.length - 1; i >= 0; i--) {
       const [key, item] = entries[i]!;
       const problem = keyProblem(key);
-      if (problem) fail(join(path, key), problem);
-      stack.push({ value: item, path: join(path, key), depth: depth + 1 });
+      if (problem) note(join(path, key), problem);
+      else stack.push({ value: item, path: join(path, key), depth: depth + 1 });
     }
   }
+  if (violations.length > 0) throw ValidationError.of(violations);
 }

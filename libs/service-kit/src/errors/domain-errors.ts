@@ -21,17 +21,67 @@ export abstract class DomainError extends Error {
   }
 }
 
+/** One wrong field of a request and what is wrong with it (google.rpc.BadRequest.FieldViolation). */
+export interface FieldViolation {
+  field: string;
+  message: string;
+}
+
+/** Violations one answer lists at most, however hostile the input (the first ones found). */
+export const MAX_VIOLATIONS = 50;
+
 /**
  * Bad input. `field` names it the way the caller wrote it (`amount`, `tasks[2].deadline`).
  * The message may quote the caller's value; it is cut to MAX_ERROR_MESSAGE (see ./echo.ts).
+ * `violations` lists every wrong field found (at most MAX_VIOLATIONS), the first being
+ * `field`'s own, so a caller fixes a request in one round trip.
  */
 export class ValidationError extends DomainError {
   readonly code = 'INVALID_ARGUMENT';
   readonly field: string;
-  constructor(field: string, message: string) {
+  readonly violations: readonly FieldViolation[];
+  constructor(field: string, message: string, more: readonly FieldViolation[] = []) {
     super(truncateEcho(`${truncateEcho(field)}: ${message}`, MAX_ERROR_MESSAGE));
     this.field = truncateEcho(field);
+    this.violations = [{ field, message }, ...more].slice(0, MAX_VIOLATIONS).map(boundedViolation);
   }
+
+  /** One error for several violations (at least one), the first naming `field`. */
+  static of(violations: readonly FieldViolation[]): ValidationError {
+    const [first, ...more] = violations;
+    if (!first) throw new Error('ValidationError.of needs at least one violation');
+    return new ValidationError(first.field, first.message, more);
+  }
+}
+
+/**
+ * Runs checks that each throw a ValidationError, and throws one error listing every
+ * violation they found (any other error at once), so a caller sees all that is wrong
+ * with a request in one answer:
+ *
+ *   collectViolations((check) => {
+ *     check(() => requireText('content.title', content.title));
+ *     check(() => requireDate('content.tasks[0].deadlineDate', task.deadlineDate));
+ *   });
+ *
+ * Stops running checks once MAX_VIOLATIONS are found.
+ */
+export function collectViolations(checks: (check: (fn: () => void) => void) => void): void {
+  const violations: FieldViolation[] = [];
+  checks((fn) => {
+    if (violations.length >= MAX_VIOLATIONS) return;
+    try {
+      fn();
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      violations.push(...err.violations);
+    }
+  });
+  if (violations.length > 0) throw ValidationError.of(violations);
+}
+
+function boundedViolation(v: FieldViolation): FieldViolation {
+  return { field: truncateEcho(v.field), message: truncateEcho(v.message, MAX_ERROR_MESSAGE) };
 }
 
 /** `id` is the caller's, so what is echoed of it is cut to MAX_ECHO characters. */

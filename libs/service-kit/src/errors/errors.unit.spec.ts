@@ -115,7 +115,12 @@ describe('the HTTP edge', () => {
       );
     assert.deepEqual(validation('/amount', 'minimum', { limit: 1 }, 'must be >= 1'), {
       status: 400,
-      body: { code: 'INVALID_ARGUMENT', message: 'body.amount: must be >= 1', field: 'amount' },
+      body: {
+        code: 'INVALID_ARGUMENT',
+        message: 'body.amount: must be >= 1',
+        field: 'amount',
+        violations: [{ field: 'amount', message: 'must be >= 1' }],
+      },
     });
     assert.equal(validation('', 'required', { missingProperty: 'title' }).body.field, 'title');
     assert.equal(validation('/tasks/2', 'required', { missingProperty: 'deadline' }).body.field, 'tasks[2].deadline');
@@ -125,12 +130,22 @@ describe('the HTTP edge', () => {
     );
   });
 
-  it('keeps fastify’s own client errors, and hides a 500', () => {
+  it('keeps the status of fastify’s own client errors in the mapping’s shape and codes, and hides a 500', () => {
     const tooLarge = Object.assign(new Error('Request body is too large'), { statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' });
-    assert.deepEqual(toHttpError(tooLarge as never), {
+    assert.deepEqual(toHttpError(tooLarge as never, 2048), {
       status: 413,
-      body: { code: 'FST_ERR_CTP_BODY_TOO_LARGE', message: 'Request body is too large' },
+      body: { code: 'RESOURCE_EXHAUSTED', message: 'body: is larger than the limit of 2048 bytes' },
     });
+    const mediaType = Object.assign(new Error('Unsupported Media Type: text/xml'), {
+      statusCode: 415,
+      code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE',
+    });
+    assert.deepEqual(toHttpError(mediaType as never), {
+      status: 415,
+      body: { code: 'INVALID_ARGUMENT', message: 'Unsupported Media Type: text/xml' },
+    });
+    const limited = Object.assign(new Error('too many requests'), { statusCode: 429, code: 'RESOURCE_EXHAUSTED' });
+    assert.deepEqual(toHttpError(limited as never), { status: 429, body: { code: 'RESOURCE_EXHAUSTED', message: 'too many requests' } });
     assert.deepEqual(toHttpError(new Error('secret detail') as never), {
       status: 500,
       body: { code: 'INTERNAL', message: INTERNAL_MESSAGE },

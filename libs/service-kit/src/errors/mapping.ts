@@ -7,8 +7,15 @@
 // transition the aggregate's state forbids. ABORTED is also 409; the body's `code`
 // tells them apart: ABORTED is worth retrying after a re-read, FAILED_PRECONDITION is not.
 import { status } from '@grpc/grpc-js';
-import { InvalidAppendError, WrongExpectedRevisionError } from '@wenming/eventstore';
-import { DomainError, type ErrorCode, ForbiddenTransitionError, ValidationError } from './domain-errors.js';
+import { EventTooLargeError, InvalidAppendError, WrongExpectedRevisionError } from '@wenming/eventstore';
+import {
+  DomainError,
+  type ErrorCode,
+  type FieldViolation,
+  ForbiddenTransitionError,
+  MAX_VIOLATIONS,
+  ValidationError,
+} from './domain-errors.js';
 import { MAX_ERROR_MESSAGE, truncateEcho } from './echo.js';
 
 export const ERROR_MAPPING: Readonly<Record<ErrorCode, { http: number; grpc: status }>> = {
@@ -31,6 +38,8 @@ export interface MappedError {
   grpcCode: status;
   message: string;
   field?: string;
+  /** INVALID_ARGUMENT: every wrong field found (at most MAX_VIOLATIONS), the first being `field`'s. */
+  violations?: FieldViolation[];
   currentState?: string;
   internal: boolean;
 }
@@ -41,13 +50,29 @@ export function mapError(error: unknown): MappedError {
   // Whatever error built the message, what leaves has a ceiling (see ./echo.ts).
   const bounded = { ...known, message: truncateEcho(known.message, MAX_ERROR_MESSAGE) };
   if (known.field !== undefined) bounded.field = truncateEcho(known.field);
+  if (known.violations !== undefined) {
+    bounded.violations = known.violations
+      .slice(0, MAX_VIOLATIONS)
+      .map((v) => ({ field: truncateEcho(v.field), message: truncateEcho(v.message, MAX_ERROR_MESSAGE) }));
+  }
   if (known.currentState !== undefined) bounded.currentState = truncateEcho(known.currentState);
   return { ...bounded, ...codes(known.code), internal: false };
 }
 
 function classify(error: unknown): Omit<MappedError, 'httpStatus' | 'grpcCode' | 'internal'> | undefined {
-  if (error instanceof ValidationError || error instanceof InvalidAppendError) {
-    return { code: 'INVALID_ARGUMENT', message: error.message, field: error.field };
+  if (error instanceof ValidationError) {
+    return { code: 'INVALID_ARGUMENT', message: error.message, field: error.field, violations: [...error.violations] };
+  }
+  if (error instanceof EventTooLargeError) {
+    // The store names the event by its id, which the caller never saw: name the field
+    // of the request that made it large (the event's data mirrors the request), else the request.
+    const field = error.dataField ?? 'request';
+    const reason = `is too large: it makes an event of ${error.bytes} bytes of JSON, over the limit of ${error.limit}; shorten it or split it across several requests`;
+    return { code: 'INVALID_ARGUMENT', message: `${field}: ${reason}`, field, violations: [{ field, message: reason }] };
+  }
+  if (error instanceof InvalidAppendError) {
+    const reason = error.message.startsWith(`${error.field}: `) ? error.message.slice(error.field.length + 2) : error.message;
+    return { code: 'INVALID_ARGUMENT', message: error.message, field: error.field, violations: [{ field: error.field, message: reason }] };
   }
   if (error instanceof ForbiddenTransitionError) {
     return { code: error.code, message: error.message, currentState: error.currentState };

@@ -9,6 +9,7 @@ import type { CatalogIndex } from './catalog.js';
 import {
   assertNever,
   checkComments,
+  collectViolations,
   type DateRange,
   type EvidenceRef,
   ForbiddenTransitionError,
@@ -180,65 +181,82 @@ export type PlanStatus = PlanState['status'];
 
 // ── Content rules ───────────────────────────────────────────────────────────
 
-/** Links to the catalog must exist and dates fall within the campaign's period, whatever the plan's completeness. */
+/**
+ * Links to the catalog must exist and dates fall within the campaign's period, whatever
+ * the plan's completeness. Every broken link is reported at once (ValidationError.violations).
+ */
 function checkLinks(content: PlanContent, { catalog, period }: CatalogContext, field = 'content'): void {
   const within = periodOrSane(period);
-  const dimension = (at: string, id: string | undefined) => {
-    if (id && !catalog.dimensionIds.includes(id)) throw new ValidationError(at, `${id} is not a dimension of the campaign's catalog`);
-  };
-  const criteria = (at: string, ids: readonly string[] | undefined) =>
-    (ids ?? []).forEach((id, k) => {
-      if (!catalog.criterionIds.includes(id))
-        throw new ValidationError(`${at}[${k}]`, `${id} is not a criterion of the campaign's catalog`);
+  collectViolations((check) => {
+    const dimension = (at: string, id: string | undefined) =>
+      check(() => {
+        if (id && !catalog.dimensionIds.includes(id)) throw new ValidationError(at, `${id} is not a dimension of the campaign's catalog`);
+      });
+    const criteria = (at: string, ids: readonly string[] | undefined) => {
+      for (const [k, id] of (ids ?? []).entries()) {
+        check(() => {
+          if (!catalog.criterionIds.includes(id))
+            throw new ValidationError(`${at}[${k}]`, `${id} is not a criterion of the campaign's catalog`);
+        });
+      }
+    };
+    (content.goals ?? []).forEach((g, i) => {
+      dimension(`${field}.goals[${i}].dimensionId`, g.dimensionId);
     });
-  (content.goals ?? []).forEach((g, i) => {
-    dimension(`${field}.goals[${i}].dimensionId`, g.dimensionId);
+    (content.measures ?? []).forEach((m, i) => {
+      dimension(`${field}.measures[${i}].dimensionId`, m.dimensionId);
+      criteria(`${field}.measures[${i}].criterionIds`, m.criterionIds);
+    });
+    (content.tasks ?? []).forEach((t, i) => {
+      dimension(`${field}.tasks[${i}].dimensionId`, t.dimensionId);
+      criteria(`${field}.tasks[${i}].criterionIds`, t.criterionIds);
+      if (t.deadlineDate) check(() => requireDate(`${field}.tasks[${i}].deadlineDate`, t.deadlineDate, within));
+    });
+    (content.plannedRules ?? []).forEach((r, i) => {
+      if (r.dueDate) check(() => requireDate(`${field}.plannedRules[${i}].dueDate`, r.dueDate, within));
+    });
+    const taskIds = (content.tasks ?? []).map((t) => t.taskId);
+    const dup = taskIds.find((id, i) => id && taskIds.indexOf(id) !== i);
+    if (dup) check(() => fail(`${field}.tasks`, `task id ${dup} appears twice`));
   });
-  (content.measures ?? []).forEach((m, i) => {
-    dimension(`${field}.measures[${i}].dimensionId`, m.dimensionId);
-    criteria(`${field}.measures[${i}].criterionIds`, m.criterionIds);
-  });
-  (content.tasks ?? []).forEach((t, i) => {
-    dimension(`${field}.tasks[${i}].dimensionId`, t.dimensionId);
-    criteria(`${field}.tasks[${i}].criterionIds`, t.criterionIds);
-    if (t.deadlineDate) requireDate(`${field}.tasks[${i}].deadlineDate`, t.deadlineDate, within);
-  });
-  (content.plannedRules ?? []).forEach((r, i) => {
-    if (r.dueDate) requireDate(`${field}.plannedRules[${i}].dueDate`, r.dueDate, within);
-  });
-  const taskIds = (content.tasks ?? []).map((t) => t.taskId);
-  const dup = taskIds.find((id, i) => id && taskIds.indexOf(id) !== i);
-  if (dup) throw new ValidationError(`${field}.tasks`, `task id ${dup} appears twice`);
 }
 
-/** What a plan must hold before the office sees it (seed 000 三.1; seed 003 管理规范). */
+/**
+ * What a plan must hold before the office sees it (seed 000 三.1; seed 003 管理规范).
+ * Every gap is reported at once, so a unit completes its plan in one round trip.
+ */
 export function checkComplete(content: PlanContent, field = 'content'): void {
-  requireText(`${field}.title`, content.title);
-  requireText(`${field}.guidingIdeas`, content.guidingIdeas, 'state the guiding ideas 指导思想');
-  if ((content.goals ?? []).length === 0) throw new ValidationError(`${field}.goals`, 'state at least one goal 目标');
-  const measures = content.measures ?? [];
-  if (measures.length === 0) throw new ValidationError(`${field}.measures`, 'give measures 措施 per dimension of the catalog');
-  measures.forEach((m, i) => {
-    requireText(`${field}.measures[${i}].dimensionId`, m.dimensionId, 'link the measure to a dimension');
-    if ((m.criterionIds ?? []).length === 0)
-      throw new ValidationError(`${field}.measures[${i}].criterionIds`, 'link the measure to criteria');
-    requireText(`${field}.measures[${i}].description`, m.description);
+  collectViolations((check) => {
+    check(() => requireText(`${field}.title`, content.title));
+    check(() => requireText(`${field}.guidingIdeas`, content.guidingIdeas, 'state the guiding ideas 指导思想'));
+    if ((content.goals ?? []).length === 0) check(() => fail(`${field}.goals`, 'state at least one goal 目标'));
+    const measures = content.measures ?? [];
+    if (measures.length === 0) check(() => fail(`${field}.measures`, 'give measures 措施 per dimension of the catalog'));
+    measures.forEach((m, i) => {
+      check(() => requireText(`${field}.measures[${i}].dimensionId`, m.dimensionId, 'link the measure to a dimension'));
+      if ((m.criterionIds ?? []).length === 0) check(() => fail(`${field}.measures[${i}].criterionIds`, 'link the measure to criteria'));
+      check(() => requireText(`${field}.measures[${i}].description`, m.description));
+    });
+    const group = content.leadingGroup;
+    check(() => requireText(`${field}.leadingGroup.leader.name`, group?.leader?.name, 'name the leader 组长 of the leading group'));
+    check(() => requireText(`${field}.leadingGroup.officeName`, group?.officeName, 'name the leading group office 领导小组办公室'));
+    const tasks = content.tasks ?? [];
+    if (tasks.length === 0) check(() => fail(`${field}.tasks`, 'decompose the plan into tasks'));
+    tasks.forEach((t, i) => {
+      const at = `${field}.tasks[${i}]`;
+      check(() => requireText(`${at}.taskId`, t.taskId));
+      check(() => requireText(`${at}.title`, t.title));
+      if (!t.owner?.officeName && !t.owner?.officeUnitId)
+        check(() => fail(`${at}.owner.officeName`, 'name the office 处室 that owns the task'));
+      check(() => requireText(`${at}.owner.person.name`, t.owner?.person?.name, 'name the person responsible'));
+      check(() => requireDate(`${at}.deadlineDate`, t.deadlineDate));
+      check(() => requireText(`${at}.assessmentMethod`, t.assessmentMethod, 'say how completion is assessed 考核方法'));
+    });
   });
-  const group = content.leadingGroup;
-  requireText(`${field}.leadingGroup.leader.name`, group?.leader?.name, 'name the leader 组长 of the leading group');
-  requireText(`${field}.leadingGroup.officeName`, group?.officeName, 'name the leading group office 领导小组办公室');
-  const tasks = content.tasks ?? [];
-  if (tasks.length === 0) throw new ValidationError(`${field}.tasks`, 'decompose the plan into tasks');
-  tasks.forEach((t, i) => {
-    const at = `${field}.tasks[${i}]`;
-    requireText(`${at}.taskId`, t.taskId);
-    requireText(`${at}.title`, t.title);
-    if (!t.owner?.officeName && !t.owner?.officeUnitId)
-      throw new ValidationError(`${at}.owner.officeName`, 'name the office 处室 that owns the task');
-    requireText(`${at}.owner.person.name`, t.owner?.person?.name, 'name the person responsible');
-    requireDate(`${at}.deadlineDate`, t.deadlineDate);
-    requireText(`${at}.assessmentMethod`, t.assessmentMethod, 'say how completion is assessed 考核方法');
-  });
+}
+
+function fail(field: string, message: string): never {
+  throw new ValidationError(field, message);
 }
 
 // ── decide ──────────────────────────────────────────────────────────────────

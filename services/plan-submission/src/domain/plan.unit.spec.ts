@@ -298,3 +298,44 @@ describe('Plan: amendments of an approved plan', () => {
       .when({ ...amend, data: { ...amend.data, amendmentId: 'a2' } })
       .then({ ...amendment, data: { ...amendment.data, amendmentId: 'a2' } } as PlanEvent));
 });
+
+describe('Plan: every gap at once', () => {
+  it('submitting an incomplete draft names every missing part, so the unit fixes it in one round trip', () => {
+    const sketch = { ...drafted, data: { ...drafted.data, content: { title: '草稿' } } };
+    spec
+      .given([sketch])
+      .when(submit())
+      .thenThrows(ValidationError, (e) => {
+        assert.equal(e.field, 'content.guidingIdeas');
+        assert.deepEqual(
+          e.violations.map((v) => v.field),
+          [
+            'content.guidingIdeas',
+            'content.goals',
+            'content.measures',
+            'content.leadingGroup.leader.name',
+            'content.leadingGroup.officeName',
+            'content.tasks',
+          ],
+        );
+        return true;
+      });
+  });
+
+  it('every link outside the catalog is named', () => {
+    const badLinks = {
+      ...COMPLETE_PLAN,
+      measures: [{ measureId: 'm1', dimensionId: 'nowhere', criterionIds: ['law-based.1', 'nothing.9'], description: 'x' }],
+    };
+    spec
+      .given([])
+      .when({ type: 'DraftPlan', data: { planId, campaignId: 'c1', unitId: 'u1', content: badLinks, catalog, period } })
+      .thenThrows(ValidationError, (e) => {
+        assert.deepEqual(
+          e.violations.map((v) => v.field),
+          ['content.measures[0].dimensionId', 'content.measures[0].criterionIds[0]', 'content.measures[0].criterionIds[1]'],
+        );
+        return true;
+      });
+  });
+});

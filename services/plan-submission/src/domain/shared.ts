@@ -3,7 +3,7 @@
 // so an event's data is its contract payload as stored and published. Pure: no I/O.
 import { ValidationError } from '@wenming/service-kit/domain-errors';
 
-export { ForbiddenTransitionError, ValidationError } from '@wenming/service-kit/domain-errors';
+export { collectViolations, ForbiddenTransitionError, ValidationError } from '@wenming/service-kit/domain-errors';
 
 export interface Person {
   personId?: string;
