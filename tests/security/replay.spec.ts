@@ -237,6 +237,29 @@ describe('6. no cross-unit leaks', () => {
       assert.ok(!text.includes(`"${other}"`), `tax sees ${other}`);
   });
 
+  it("a unit's look-back timeline, state and diff show no other unit's data (an inspection's unit list or totals)", async () => {
+    const others = ['tax-window-1', 'approval-window-3', 'civil-marriage'];
+    const timeline = await http('GET', '/api/lookback/units/tax/timeline?withData=true&limit=500', tokens.unitTax);
+    assert.equal(timeline.status, 200, JSON.stringify(timeline.body));
+    assert.ok(timeline.body.entries.length > 0, 'the unit sees its own history');
+    const state = await http('GET', '/api/lookback/units/tax/state', tokens.unitTax);
+    const diff = await http('GET', '/api/lookback/units/tax/diff?from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z', tokens.unitTax);
+    for (const [what, answer] of [
+      ['timeline', timeline],
+      ['state', state],
+      ['diff', diff],
+    ] as const) {
+      assert.equal(answer.status, 200, `${what}: ${JSON.stringify(answer.body).slice(0, 300)}`);
+      for (const other of others) assert.ok(!JSON.stringify(answer.body).includes(`"${other}"`), `the ${what} of tax shows ${other}`);
+    }
+    // The auditor's timeline of the same unit does include the inspection that lists it among others.
+    const audited = await http('GET', '/api/lookback/units/tax/timeline?limit=500', tokens.auditor);
+    assert.ok(
+      audited.body.entries.some((e: Json) => e.type === 'InspectionScheduled'),
+      'the auditor sees the InspectionScheduled that lists tax',
+    );
+  });
+
   it("the office's review queue is refused to units and to tokens with no Wenming role", async () => {
     assert.equal((await http('GET', '/api/plan-submission/review-queue', tokens.unitTax)).status, 403);
     assert.equal((await http('GET', '/api/plan-submission/review-queue', tokens.noRole)).status, 403);

@@ -18,6 +18,11 @@ export function requireHistoryRead(principal: Principal, unitId: string): void {
   );
 }
 
+/** Whether the principal reads every unit's whole history (else only its own units' own events). */
+export function readsEveryUnit(principal: Principal): boolean {
+  return principal.roles.some((r) => (READERS as readonly string[]).includes(r));
+}
+
 export function requireAuditRead(principal: Principal): void {
   requireRole(principal, ...READERS);
 }

@@ -19,6 +19,12 @@ export interface TimelineFilter {
   streams?: readonly string[];
   /** Only these contexts (plansubmission, inspection, …). */
   contexts?: readonly string[];
+  /**
+   * Also the events that list the unit among others (default true). False for a unit
+   * user: such an event carries the other units' data (an inspection's totals, its
+   * unit list), which a unit may not see (issue 12, item 6).
+   */
+  withListed?: boolean;
 }
 
 export interface TimelineEntry {
@@ -119,9 +125,9 @@ async function listedEvents(store: EventStore, unitId: string, fromPosition: num
 export async function* readUnitHistory(
   store: EventStore,
   unitId: string,
-  options: { fromPosition?: number } = {},
+  options: { fromPosition?: number; withListed?: boolean } = {},
 ): AsyncIterable<RecordedEvent> {
-  const listed = await listedEvents(store, unitId, options.fromPosition ?? 0);
+  const listed = options.withListed === false ? [] : await listedEvents(store, unitId, options.fromPosition ?? 0);
   let i = 0;
   for await (const e of store.readUnit(unitId, options)) {
     while (i < listed.length && listed[i]!.position < e.position) yield listed[i++]!;
@@ -212,7 +218,7 @@ export function timelinePredicate(filter: TimelineFilter): (event: RecordedEvent
 export async function* timeline(store: EventStore, filter: TimelineFilter, after = 0): AsyncIterable<TimelineEntry> {
   checkUnitId(filter.unitId);
   const keep = timelinePredicate(filter);
-  for await (const event of readUnitHistory(store, filter.unitId, { fromPosition: after + 1 })) {
+  for await (const event of readUnitHistory(store, filter.unitId, { fromPosition: after + 1, withListed: filter.withListed !== false })) {
     if (keep(event)) yield toEntry(event);
   }
 }
@@ -235,11 +241,11 @@ export async function timelinePage(store: EventStore, filter: TimelineFilter, af
 // ─── As of, and diffs ───────────────────────────────────────────────────────
 
 /** The unit's state from what had been recorded by `asOf` (everything when absent). */
-export async function stateAsOf(store: EventStore, unitId: string, asOf?: string): Promise<UnitState> {
+export async function stateAsOf(store: EventStore, unitId: string, asOf?: string, withListed = true): Promise<UnitState> {
   checkUnitId(unitId);
   const asOfMs = instant('asOf', asOf) ?? Number.POSITIVE_INFINITY;
   const folder = createUnitStateFolder(unitId, asOf);
-  for await (const event of readUnitHistory(store, unitId)) {
+  for await (const event of readUnitHistory(store, unitId, { withListed })) {
     if (recordedBy(event, asOfMs)) folder.add(event);
   }
   return folder.state;
@@ -253,7 +259,7 @@ export interface StateDiff {
 }
 
 /** What changed between two instants ("between the appraisal and the look-back"), and which events changed it. */
-export async function diffAsOf(store: EventStore, unitId: string, fromAt: string, toAt: string): Promise<StateDiff> {
+export async function diffAsOf(store: EventStore, unitId: string, fromAt: string, toAt: string, withListed = true): Promise<StateDiff> {
   checkUnitId(unitId);
   const fromMs = instant('from', fromAt);
   const toMs = instant('to', toAt);
@@ -264,7 +270,7 @@ export async function diffAsOf(store: EventStore, unitId: string, fromAt: string
   const before = createUnitStateFolder(unitId, fromAt);
   const after = createUnitStateFolder(unitId, toAt);
   const between: RecordedEvent[] = [];
-  for await (const event of readUnitHistory(store, unitId)) {
+  for await (const event of readUnitHistory(store, unitId, { withListed })) {
     const t = Date.parse(event.recordedAt);
     if (t <= fromMs) before.add(event);
     if (t <= toMs) after.add(event);

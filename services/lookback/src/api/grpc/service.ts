@@ -24,7 +24,7 @@ import {
   ValidationError,
 } from '@wenming/service-kit';
 import type { Logger } from 'pino';
-import { requireAuditRead, requireHistoryRead } from '../../application/access.js';
+import { readsEveryUnit, requireAuditRead, requireHistoryRead } from '../../application/access.js';
 import type { AuditTrail } from '../../application/audit-trail.js';
 import {
   diffAsOf,
@@ -269,7 +269,7 @@ export function addLookbackService(
   const handlers: grpc.UntypedServiceImplementation = {
     getUnitTimeline: unary<svc.GetUnitTimelineRequest, svc.GetUnitTimelineResponse>(svc.GetUnitTimelineResponse, async (principal, req) => {
       const r = toJson(svc.GetUnitTimelineRequest, req);
-      const filter = filterOf(r.filter);
+      const filter = { ...filterOf(r.filter), withListed: readsEveryUnit(principal) };
       requireHistoryRead(principal, filter.unitId);
       if (r.descending) throw new ValidationError('descending', 'is not supported yet: page forwards');
       const after = r.page?.pageToken ? Number(r.page.pageToken) : 0;
@@ -286,13 +286,13 @@ export function addLookbackService(
         const r = toJson(svc.GetUnitStateAsOfRequest, req);
         requireHistoryRead(principal, r.unitId);
         if (r.campaignId) throw new ValidationError('campaignId', 'is not supported yet');
-        return { state: snapshotJson(await stateAsOf(store, r.unitId, r.asOf)) };
+        return { state: snapshotJson(await stateAsOf(store, r.unitId, r.asOf, readsEveryUnit(principal))) };
       },
     ),
     diffUnitState: unary<svc.DiffUnitStateRequest, svc.DiffUnitStateResponse>(svc.DiffUnitStateResponse, async (principal, req) => {
       const r = toJson(svc.DiffUnitStateRequest, req);
       requireHistoryRead(principal, r.unitId);
-      const diff = await diffAsOf(store, r.unitId, r.from, r.to);
+      const diff = await diffAsOf(store, r.unitId, r.from, r.to, readsEveryUnit(principal));
       return {
         fromState: snapshotJson(diff.from),
         toState: snapshotJson(diff.to),
@@ -447,8 +447,8 @@ export function addLookbackService(
     }),
     streamUnitTimeline: serverStream<svc.StreamUnitTimelineRequest, svc.StreamUnitTimelineResponse>(
       (principal, r) => requireHistoryRead(principal, filterOf(r.filter).unitId),
-      async (_principal, r, call, session) => {
-        const filter = filterOf(r.filter);
+      async (principal, r, call, session) => {
+        const filter = { ...filterOf(r.filter), withListed: readsEveryUnit(principal) };
         // Watching before the first read: an event recorded after it is read, or wakes the follow.
         const watch = r.follow ? await session.watch((e) => e.metadata.unitId === filter.unitId) : undefined;
         let after = Number(r.afterPosition ?? 0);

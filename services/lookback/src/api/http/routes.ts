@@ -31,7 +31,7 @@ import type {
   RouteGenericInterface,
   RouteOptions,
 } from 'fastify';
-import { requireAuditRead, requireHistoryRead } from '../../application/access.js';
+import { readsEveryUnit, requireAuditRead, requireHistoryRead } from '../../application/access.js';
 import type { AuditTrail } from '../../application/audit-trail.js';
 import { diffAsOf, readableEvent, stateAsOf, timelinePage } from '../../application/history.js';
 import { REVIEW_ROLES, type Reviews } from '../../application/reviews.js';
@@ -252,6 +252,7 @@ export function registerLookbackRoutes(http: FastifyInstance, deps: { store: Eve
           ...(types ? { types } : {}),
           ...(streams ? { streams } : {}),
           ...(contexts ? { contexts } : {}),
+          withListed: readsEveryUnit(request.principal),
         },
         q.after ?? 0,
         q.limit,
@@ -276,7 +277,7 @@ export function registerLookbackRoutes(http: FastifyInstance, deps: { store: Eve
       querystring: StateQuery,
       response: { 200: AnyObject, ...errorResponses(400, 401, 403) },
     },
-    handler: async (request) => stateAsOf(store, request.params.unitId, request.query.asOf),
+    handler: async (request) => stateAsOf(store, request.params.unitId, request.query.asOf, readsEveryUnit(request.principal)),
   });
 
   route<{ Params: Static<typeof UnitParams>; Querystring: Static<typeof DiffQuery> }>({
@@ -290,7 +291,8 @@ export function registerLookbackRoutes(http: FastifyInstance, deps: { store: Eve
       querystring: DiffQuery,
       response: { 200: AnyObject, ...errorResponses(400, 401, 403) },
     },
-    handler: async (request) => diffAsOf(store, request.params.unitId, request.query.from, request.query.to),
+    handler: async (request) =>
+      diffAsOf(store, request.params.unitId, request.query.from, request.query.to, readsEveryUnit(request.principal)),
   });
 
   // ── The audit trail: integrity checks and dossier exports are recorded (audit-trail.ts), as over gRPC ──
