@@ -1,10 +1,12 @@
 // docker-compose.yml, checked by the real Docker Compose v2 (`docker compose config`,
 // which needs no container engine; `npm test` finds or builds one and names it in
 // DOCKER_COMPOSE_BIN): the file parses and interpolates for the city deployment and
-// for the embedded and PostgreSQL profiles, refuses to run without
-// WENMING_JWT_SECRET, and every Wenming container's environment (the image's ENV
-// under the file's) is accepted by the real config loader for exactly its service,
-// sets only variables something reads, and starts after the servers it names.
+// for the embedded, postgres and eventstoredb profiles, refuses to run without
+// WENMING_JWT_SECRET or WENMING_POSTGRES_PASSWORD, and every Wenming container's
+// environment (the image's ENV under the file's) is accepted by the real config
+// loader for exactly its service, sets only variables something reads, and starts
+// after the servers it names. The city runs on PostgreSQL, the event store tested
+// here; EventStoreDB only under its opt-in profile (issue 13 item 16).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -25,6 +27,7 @@ interface Service {
   image?: string;
   build?: { context: string; dockerfile: string };
   profiles?: string[];
+  command?: string[];
   environment?: Record<string, string | null>;
   healthcheck?: { test?: string[]; disable?: boolean; interval?: string; timeout?: string; retries?: number };
   depends_on?: Record<string, { condition: string; required?: boolean }>;
@@ -44,6 +47,12 @@ interface Run {
 const bin = process.env.DOCKER_COMPOSE_BIN;
 const missing = 'DOCKER_COMPOSE_BIN not set: no docker compose v2 to check docker-compose.yml with (npm test finds or builds one)';
 const secret = randomBytes(36).toString('base64'); // 48 characters, as the README generates it
+const pgPassword = randomBytes(24).toString('hex'); // URL-safe, as the README generates it
+/** What the shell must give compose for any profile: the file is read whole. */
+const required = { WENMING_JWT_SECRET: secret, WENMING_POSTGRES_PASSWORD: pgPassword };
+/** The city's event store: the `postgres` container, with the password from the shell. */
+const CITY_STORE = `postgresql://wenming:${pgPassword}@postgres:5432/wenming`;
+const ESDB_STORE = 'esdb://eventstoredb:2113?tls=false';
 
 let scratch = '';
 let emptyEnvFile = '';
@@ -76,8 +85,8 @@ function compose(args: string[], env: Record<string, string> = {}): Promise<Run>
   });
 }
 
-async function project(profiles: string[]): Promise<Project> {
-  const run = await compose([...profiles.flatMap((p) => ['--profile', p]), 'config', '--format', 'json'], { WENMING_JWT_SECRET: secret });
+async function project(profiles: string[], env: Record<string, string> = {}): Promise<Project> {
+  const run = await compose([...profiles.flatMap((p) => ['--profile', p]), 'config', '--format', 'json'], { ...required, ...env });
   assert.equal(run.code, 0, run.stderr);
   return JSON.parse(run.stdout) as Project;
 }
@@ -122,34 +131,80 @@ if (bin === undefined && process.env.WENMING_REQUIRE_REAL_SERVERS === '1') {
   describe('docker-compose.yml, by docker compose config', { skip: bin === undefined ? missing : false }, () => {
     let city: Project;
     let all: Project;
+    /** The city deployment on EventStoreDB: its profile, and the services pointed at it. */
+    let esdb: Project;
     before(async () => {
       city = await project([]);
-      all = await project(['embedded', 'postgres']);
+      all = await project(['embedded', 'postgres', 'eventstoredb']);
+      esdb = await project(['eventstoredb'], { WENMING_EVENTSTORE_URL: ESDB_STORE });
     });
 
-    it('is valid for the city deployment and for the embedded and postgres profiles, without warnings', async () => {
-      for (const profiles of [[], ['--profile', 'embedded', '--profile', 'postgres']]) {
-        const run = await compose([...profiles, 'config', '-q'], { WENMING_JWT_SECRET: secret });
+    it('is valid for the city deployment and for the embedded, postgres and eventstoredb profiles, without warnings', async () => {
+      for (const profiles of [
+        [],
+        ['--profile', 'embedded', '--profile', 'postgres', '--profile', 'eventstoredb'],
+        ['--profile', 'eventstoredb'],
+      ]) {
+        const run = await compose([...profiles, 'config', '-q'], required);
         assert.equal(run.code, 0, `config -q ${profiles.join(' ')}: ${run.stderr}`);
         assert.equal(run.stderr.trim(), '', `config -q ${profiles.join(' ')} warns`);
       }
-      assert.deepEqual(Object.keys(city.services).sort(), [...CITY, 'eventstoredb', 'jaeger', 'kafka', 'mongodb', 'otel-collector'].sort());
+      assert.deepEqual(Object.keys(city.services).sort(), [...CITY, 'jaeger', 'kafka', 'mongodb', 'otel-collector', 'postgres'].sort());
       assert.deepEqual(
         Object.keys(all.services)
           .filter((name) => !(name in city.services))
           .sort(),
-        ['postgres', 'wenming', 'wenming-pg'],
+        ['eventstoredb', 'wenming', 'wenming-pg'],
       );
     });
 
-    it('refuses to run without WENMING_JWT_SECRET, naming it', async () => {
-      const envs: Array<Record<string, string>> = [{}, { WENMING_JWT_SECRET: '' }];
-      for (const env of envs) {
-        for (const profiles of [[], ['--profile', 'embedded']]) {
-          const run = await compose([...profiles, 'config', '-q'], env);
-          assert.notEqual(run.code, 0, `config -q ${profiles.join(' ')} with ${JSON.stringify(env)} passed`);
-          assert.match(run.stderr, /required variable WENMING_JWT_SECRET is missing a value/);
+    it('refuses to run without WENMING_JWT_SECRET or WENMING_POSTGRES_PASSWORD, naming it', async () => {
+      for (const variable of ['WENMING_JWT_SECRET', 'WENMING_POSTGRES_PASSWORD'] as const) {
+        const { [variable]: _, ...others } = required;
+        for (const env of [others, { ...others, [variable]: '' }]) {
+          for (const profiles of [[], ['--profile', 'embedded'], ['--profile', 'eventstoredb']]) {
+            const run = await compose([...profiles, 'config', '-q'], env);
+            assert.notEqual(run.code, 0, `config -q ${profiles.join(' ')} with ${JSON.stringify(env)} passed`);
+            assert.match(run.stderr, new RegExp(`required variable ${variable} is missing a value`));
+          }
         }
+      }
+    });
+
+    it('runs the city deployment on PostgreSQL, the event store tested here (issue 13 item 16)', () => {
+      for (const name of CITY) {
+        const service = city.services[name]!;
+        const { config } = loadRecording(containerEnv(service));
+        assert.equal(config.eventStoreUrl, CITY_STORE, `${name}: EVENTSTORE_URL`);
+        assert.equal(service.depends_on?.postgres?.condition, 'service_healthy', `${name} waits for postgres`);
+        assert.notEqual(service.depends_on?.postgres?.required, false, `${name}: postgres is required`);
+      }
+      const postgres = city.services.postgres!;
+      assert.equal(postgres.profiles, undefined, 'postgres runs in the city deployment, under no profile');
+      assert.ok(postgres.healthcheck?.test?.length && !postgres.healthcheck.disable, 'postgres has a health check');
+      assert.equal(postgres.environment?.POSTGRES_PASSWORD, pgPassword, 'the password comes from the shell');
+      assert.deepEqual(
+        postgres.volumes?.map((v) => [v.type, v.target]),
+        [['volume', '/var/lib/postgresql/data']],
+        'the events live on a named volume',
+      );
+      // The event store refuses synchronous_commit=off; the server is started with it on, explicitly.
+      assert.ok(postgres.command?.join(' ').includes('synchronous_commit=on'), 'postgres runs with synchronous_commit=on');
+      assert.ok(!('eventstoredb' in city.services), 'EventStoreDB is not part of the default city deployment');
+    });
+
+    it('keeps EventStoreDB behind its opt-in profile, the services following WENMING_EVENTSTORE_URL to it', () => {
+      for (const p of [all, esdb]) assert.deepEqual(p.services.eventstoredb?.profiles, ['eventstoredb']);
+      for (const [name, service] of Object.entries(all.services)) {
+        if (name === 'eventstoredb') continue;
+        assert.ok(!JSON.stringify(service.environment ?? {}).includes('esdb://'), `${name} names EventStoreDB outside its profile`);
+      }
+      for (const name of CITY) {
+        const service = esdb.services[name]!;
+        assert.equal(loadRecording(containerEnv(service)).config.eventStoreUrl, ESDB_STORE, `${name} on EventStoreDB`);
+        assert.equal(service.depends_on?.eventstoredb?.condition, 'service_healthy', `${name} waits for eventstoredb`);
+        // Only a dependency when its profile is on: the default city has no eventstoredb.
+        assert.equal(service.depends_on?.eventstoredb?.required, false, `${name}: eventstoredb is optional`);
       }
     });
 
@@ -205,8 +260,9 @@ if (bin === undefined && process.env.WENMING_REQUIRE_REAL_SERVERS === '1') {
         if (config.messaging.relay) relayByStore.set(config.eventStoreUrl, [...(relayByStore.get(config.eventStoreUrl) ?? []), name]);
       }
       assert.deepEqual(Object.fromEntries(relayByStore), {
-        'esdb://eventstoredb:2113?tls=false': ['plan-submission'],
-        'postgresql://wenming:wenming@postgres:5432/wenming': ['wenming-pg'],
+        [CITY_STORE]: ['plan-submission'],
+        // The one-process variant keeps its events apart from the city's, in a schema of its own.
+        [`postgresql://wenming:${pgPassword}@postgres:5432/wenming?schema=wenming_single`]: ['wenming-pg'],
         'sqlite:/data/events.db': ['wenming'],
       });
     });
@@ -229,19 +285,23 @@ if (bin === undefined && process.env.WENMING_REQUIRE_REAL_SERVERS === '1') {
     });
 
     it('starts every Wenming container after the servers its environment names, healthy', () => {
-      for (const [name, service] of wenmingServices(all)) {
-        const env = containerEnv(service);
-        const named = serversNamed(loadRecording(env).config, env);
-        const deps = service.depends_on ?? {};
-        for (const server of named) {
-          assert.ok(server in all.services, `${name} points at ${server}, which is not a service of the file`);
-          assert.ok(deps[server], `${name} does not wait for ${server}`);
-          if (DATA_SERVERS.includes(server)) assert.equal(deps[server].condition, 'service_healthy', `${name} on ${server}`);
+      for (const p of [all, esdb]) {
+        for (const [name, service] of wenmingServices(p)) {
+          const env = containerEnv(service);
+          const named = serversNamed(loadRecording(env).config, env);
+          const deps = service.depends_on ?? {};
+          for (const server of named) {
+            assert.ok(server in p.services, `${name} points at ${server}, which is not a service of the file`);
+            assert.ok(deps[server], `${name} does not wait for ${server}`);
+            if (DATA_SERVERS.includes(server)) assert.equal(deps[server].condition, 'service_healthy', `${name} on ${server}`);
+          }
         }
       }
-      // What the file declares for the city, as the README describes it.
+      // What the file declares for the city, as the README describes it (eventstoredb
+      // only counts under its profile: required: false, checked above).
       const infra = {
         kafka: 'service_healthy',
+        postgres: 'service_healthy',
         eventstoredb: 'service_healthy',
         mongodb: 'service_healthy',
         'otel-collector': 'service_started',
@@ -261,10 +321,12 @@ if (bin === undefined && process.env.WENMING_REQUIRE_REAL_SERVERS === '1') {
     });
 
     it('waits only on health checks that exist: every service_healthy dependency declares one', () => {
-      for (const p of [city, all]) {
+      for (const p of [city, all, esdb]) {
         for (const [name, service] of Object.entries(p.services)) {
-          for (const [dep, { condition }] of Object.entries(service.depends_on ?? {})) {
+          for (const [dep, { condition, required }] of Object.entries(service.depends_on ?? {})) {
             if (condition !== 'service_healthy') continue;
+            // An optional dependency on a service whose profile is off: nothing to wait for.
+            if (required === false && !(dep in p.services)) continue;
             const check = p.services[dep]?.healthcheck;
             assert.ok(check?.test?.length && !check.disable, `${name} waits for ${dep} to be healthy, but ${dep} has no health check`);
           }

@@ -188,6 +188,23 @@ describe('infra/k8s', () => {
     );
   });
 
+  it('points every service at PostgreSQL, the event store tested here; EventStoreDB only as a commented alternative (issue 13 item 16)', () => {
+    for (const service of builtServices()) {
+      const url = new URL(loadRecording(container(service).env).config.eventStoreUrl);
+      assert.equal(url.protocol, 'postgresql:', `wenming-${service}: EVENTSTORE_URL`);
+      assert.equal(url.hostname, 'postgres', `wenming-${service}: the city's PostgreSQL Service`);
+      // A password belongs in wenming-secrets, never in the ConfigMap.
+      assert.equal(url.password, '', `wenming-${service}: a password in the shipped EVENTSTORE_URL`);
+    }
+    for (const m of manifests) {
+      for (const [name, value] of Object.entries({ ...m.data, ...m.stringData })) {
+        assert.doesNotMatch(value, /^esdb(\+discover)?:/, `${m.kind} ${m.metadata.name}: ${name} points at EventStoreDB`);
+      }
+    }
+    const configText = readFileSync(join(DIR, 'config.yaml'), 'utf8');
+    assert.match(configText, /^\s*#\s*EVENTSTORE_URL:\s*esdb:\/\//m, 'config.yaml shows the EventStoreDB alternative, commented out');
+  });
+
   it('runs the relay in exactly one pod: one Deployment, one replica, never two during a rollout', () => {
     const relays = builtServices().filter((s) => loadRecording(container(s).env).config.messaging.relay);
     assert.deepEqual(relays, ['plan-submission']);
