@@ -196,6 +196,26 @@ interface QueryParam {
   /** Where the value goes in the request message's JSON. */
   path: [string] | [string, string];
   schema: JsonSchema;
+  /** An enum (or repeated enum) parameter's enum: its numbers are said by name in the request. */
+  enum?: DescEnum;
+}
+
+/** A query string is text: an enum parameter takes its names and its numbers, written as digits (`?status=2`). */
+function queryEnumSchema(desc: DescEnum): JsonSchema {
+  const numbers = desc.values.map((v) => v.number);
+  return { enum: [...desc.values.map((v) => v.name), ...numbers.map(String), ...numbers] };
+}
+
+/** The enum a query parameter carries, if any. */
+function enumOf(field: DescField): DescEnum | undefined {
+  return field.fieldKind === 'enum' ? field.enum : field.fieldKind === 'list' && field.listKind === 'enum' ? field.enum : undefined;
+}
+
+/** An enum value by name: `2` or `'2'` becomes the name of value 2, as the application compares names. */
+function enumName(desc: DescEnum, value: unknown): unknown {
+  if (typeof value !== 'string' && typeof value !== 'number') return value;
+  if (typeof value === 'string' && !/^-?[0-9]+$/.test(value)) return value;
+  return desc.values.find((v) => v.number === Number(value))?.name ?? value;
 }
 
 interface QueryBinding {
@@ -205,9 +225,9 @@ interface QueryBinding {
 
 function flatSchema(field: DescField): JsonSchema | undefined {
   if (field.fieldKind === 'scalar') return scalarSchema(field.scalar);
-  if (field.fieldKind === 'enum') return enumSchema(field.enum);
+  if (field.fieldKind === 'enum') return queryEnumSchema(field.enum);
   if (field.fieldKind === 'list' && field.listKind === 'scalar') return { type: 'array', items: scalarSchema(field.scalar) };
-  if (field.fieldKind === 'list' && field.listKind === 'enum') return { type: 'array', items: enumSchema(field.enum) };
+  if (field.fieldKind === 'list' && field.listKind === 'enum') return { type: 'array', items: queryEnumSchema(field.enum) };
   if (field.fieldKind === 'message' && WELL_KNOWN[field.message.typeName]?.type === 'string') return WELL_KNOWN[field.message.typeName];
   return undefined;
 }
@@ -220,15 +240,19 @@ function queryBinding(typeName: string, options: RequestSchemaOptions): QueryBin
   if (cached) return cached;
   const omit = new Set(options.omit ?? []);
   const params = new Map<string, QueryParam>();
-  const nested: Array<{ parent: string; name: string; schema: JsonSchema }> = [];
+  const nested: Array<{ parent: string; name: string; schema: JsonSchema; enum?: DescEnum }> = [];
+  const withEnum = (field: DescField) => {
+    const desc = enumOf(field);
+    return desc ? { enum: desc } : {};
+  };
   for (const field of messageDesc(typeName).fields) {
     if (omit.has(field.jsonName)) continue;
     const flat = flatSchema(field);
-    if (flat) params.set(field.jsonName, { path: [field.jsonName], schema: flat });
+    if (flat) params.set(field.jsonName, { path: [field.jsonName], schema: flat, ...withEnum(field) });
     else if (field.fieldKind === 'message' && !WELL_KNOWN[field.message.typeName]) {
       for (const sub of field.message.fields) {
         const schema = sub.fieldKind === 'list' ? undefined : flatSchema(sub);
-        if (schema) nested.push({ parent: field.jsonName, name: sub.jsonName, schema });
+        if (schema) nested.push({ parent: field.jsonName, name: sub.jsonName, schema, ...withEnum(sub) });
       }
     }
   }
@@ -236,7 +260,11 @@ function queryBinding(typeName: string, options: RequestSchemaOptions): QueryBin
     nested.filter((n, i) => params.has(n.name) || nested.findIndex((m) => m.name === n.name) !== i).map((n) => n.name),
   );
   for (const n of nested) {
-    params.set(clashes.has(n.name) ? `${n.parent}.${n.name}` : n.name, { path: [n.parent, n.name], schema: n.schema });
+    params.set(clashes.has(n.name) ? `${n.parent}.${n.name}` : n.name, {
+      path: [n.parent, n.name],
+      schema: n.schema,
+      ...(n.enum ? { enum: n.enum } : {}),
+    });
   }
   const properties = Object.fromEntries([...params].map(([name, p]) => [name, p.schema]));
   const schema: JsonSchema = { type: 'object', properties, additionalProperties: false };
@@ -260,8 +288,12 @@ export function queryToRequest(
 ): Record<string, unknown> {
   const { params } = queryBinding(typeName, options);
   const out: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(query ?? {})) {
-    const path = params.get(name)?.path ?? [name];
+  for (const [name, raw] of Object.entries(query ?? {})) {
+    const param = params.get(name);
+    const path = param?.path ?? [name];
+    const desc = param?.enum;
+    // An enum's number (proto3 JSON allows it) is said by name, once, here at the edge.
+    const value = desc ? (Array.isArray(raw) ? raw.map((v) => enumName(desc, v)) : enumName(desc, raw)) : raw;
     if (path.length === 1) out[path[0]] = value;
     else out[path[0]] = { ...(out[path[0]] as Record<string, unknown> | undefined), [path[1]]: value };
   }

@@ -351,15 +351,23 @@ describe('look-back end to end', () => {
       const snap = lb.GetUnitStateAsOfResponse.toJSON(res) as Any;
       const plan = (snap.state.plans ?? []).find((p: Any) => p.planId === 'p1');
       const rect = (snap.state.rectifications ?? []).find((r: Any) => r.rectificationId === 'r1');
+      // HTTP answers the same snapshot as gRPC (issue 13 item 7); the progress steps are the timeline's, as of the instant.
       const http_ = await ok(http('GET', `/api/lookback/units/u1/state?asOf=${encodeURIComponent(answer.at)}`, 'auditor'));
-      const rectHttp = http_.rectifications?.r1;
+      assert.deepEqual(http_, snap, `HTTP's state as of ${answer.at}`);
+      const steps = await ok(
+        http(
+          'GET',
+          `/api/lookback/units/u1/timeline?asOf=${encodeURIComponent(answer.at)}&type=RectificationProgressReported&stream=rectification-r1&limit=500`,
+          'auditor',
+        ),
+      );
       const asOf = {
         step: answer.step,
         at: answer.at,
         planStatus: plan?.status ?? null,
         planVersion: plan ? (plan.version ?? 0) : null,
         rectificationStatus: rect?.status ?? null,
-        progressSteps: rectHttp ? rectHttp.steps.filter((s: Any) => s.type === 'RectificationProgressReported').length : null,
+        progressSteps: rect ? steps.entries.length : null,
         regressions: rect ? (rect.regressions ?? 0) : null,
       };
       assert.deepEqual(asOf, answer, `as of ${answer.at} (${answer.step})`);

@@ -37,9 +37,9 @@ import {
   toEntry,
 } from '../../application/history.js';
 import type { Reviews } from '../../application/reviews.js';
-import type { UnitState } from '../../domain/unit-state.js';
 import { DOSSIER_FILE_NAMES } from '../../dossier/export.js';
 import { sha256Hex } from '../../dossier/verify.js';
+import { diffResponseJson, stateResponseJson } from '../state-json.js';
 
 export const LOOKBACK_SERVICE = 'wenming.lookback.v1.LookbackService';
 
@@ -80,134 +80,6 @@ function filterOf(f: Json | undefined): TimelineFilter {
     ...(f.asOf ? { asOf: f.asOf } : {}),
     ...(Array.isArray(f.types) && f.types.length ? { types: f.types } : {}),
     ...(contexts.length ? { contexts } : {}),
-  };
-}
-
-const RECT: Record<string, string> = {
-  ordered: 'RECTIFICATION_STATUS_ORDERED',
-  acknowledged: 'RECTIFICATION_STATUS_IN_PROGRESS',
-  'in-progress': 'RECTIFICATION_STATUS_IN_PROGRESS',
-  'completion-reported': 'RECTIFICATION_STATUS_AWAITING_VERIFICATION',
-  verified: 'RECTIFICATION_STATUS_VERIFIED',
-  reopened: 'RECTIFICATION_STATUS_REOPENED',
-  // The proto has no REGRESSED status: a regression reopens the rectification, and `regressions` counts them.
-  regressed: 'RECTIFICATION_STATUS_REOPENED',
-  closed: 'RECTIFICATION_STATUS_CLOSED',
-  'closed-not-rectifiable': 'RECTIFICATION_STATUS_CLOSED_NOT_RECTIFIABLE',
-};
-const PLAN: Record<string, string> = {
-  drafted: 'PLAN_STATUS_DRAFT',
-  submitted: 'PLAN_STATUS_SUBMITTED',
-  returned: 'PLAN_STATUS_RETURNED',
-  approved: 'PLAN_STATUS_APPROVED',
-  'amendment-submitted': 'PLAN_STATUS_AMENDMENT_UNDER_REVIEW',
-};
-const COMPLAINT: Record<string, string> = {
-  received: 'COMPLAINT_STATUS_RECEIVED',
-  assigned: 'COMPLAINT_STATUS_ASSIGNED',
-  forwarded: 'COMPLAINT_STATUS_FORWARDED',
-  replied: 'COMPLAINT_STATUS_REPLIED',
-  visited: 'COMPLAINT_STATUS_REPLIED',
-  satisfied: 'COMPLAINT_STATUS_REPLIED',
-  'not-satisfied': 'COMPLAINT_STATUS_REPLIED',
-  reopened: 'COMPLAINT_STATUS_REOPENED',
-  closed: 'COMPLAINT_STATUS_CLOSED_SOLVED',
-  'closed-not-solved': 'COMPLAINT_STATUS_CLOSED_NOT_SOLVED',
-};
-const CASE: Record<string, string> = {
-  opened: 'CASE_STATUS_OPEN',
-  investigating: 'CASE_STATUS_INVESTIGATING',
-  'facts-recorded': 'CASE_STATUS_INVESTIGATING',
-  'measures-decided': 'CASE_STATUS_DECIDED',
-  dismissed: 'CASE_STATUS_DISMISSED',
-  closed: 'CASE_STATUS_CLOSED',
-};
-const TITLE: Record<string, string> = {
-  awarded: 'TITLE_STATUS_ACTIVE',
-  retained: 'TITLE_STATUS_ACTIVE',
-  revoked: 'TITLE_STATUS_REVOKED',
-  expired: 'TITLE_STATUS_EXPIRED',
-};
-const LIMIT: Record<string, string> = {
-  running: 'TIME_LIMIT_STATUS_RUNNING',
-  suspended: 'TIME_LIMIT_STATUS_SUSPENDED',
-  met: 'TIME_LIMIT_STATUS_MET',
-  breached: 'TIME_LIMIT_STATUS_BREACHED',
-  'completed-late': 'TIME_LIMIT_STATUS_COMPLETED_LATE',
-  cancelled: 'TIME_LIMIT_STATUS_CANCELLED',
-};
-const ALARM: Record<string, string> = {
-  warning: 'ALARM_LEVEL_WARNING',
-  'yellow-card': 'ALARM_LEVEL_YELLOW_CARD',
-  'red-card': 'ALARM_LEVEL_RED_CARD',
-  accountability: 'ALARM_LEVEL_RED_CARD',
-};
-
-/** The fold's state as the proto snapshot (the richer JSON form is on HTTP). */
-export function snapshotJson(s: UnitState): Json {
-  return {
-    unit: { unitId: s.unitId, name: s.unit.name ?? '' },
-    parentUnitId: s.unit.parentUnitId ?? '',
-    ...(s.unit.firstResponsiblePerson ? { firstResponsiblePerson: { name: s.unit.firstResponsiblePerson } } : {}),
-    ...(s.asOf ? { asOf: s.asOf } : {}),
-    asOfPosition: s.asOfPosition,
-    eventCount: s.eventCount,
-    plans: Object.values(s.plans).map((p) => ({
-      planId: p.planId,
-      campaignId: p.campaignId ?? '',
-      status: PLAN[p.status] ?? 'PLAN_STATUS_UNSPECIFIED',
-      version: p.version,
-      overdueTasks: s.asOf
-        ? Object.values(p.tasks).filter(
-            (t) => t.deadlineDate && t.deadlineDate < s.asOf!.slice(0, 10) && t.completion !== 'TASK_COMPLETION_COMPLETED',
-          ).length
-        : 0,
-      lastEvent: p.lastEvent,
-    })),
-    rectifications: Object.values(s.rectifications).map((r) => ({
-      rectificationId: r.rectificationId,
-      findingId: r.findingId ?? '',
-      ...(r.findingId && s.findings[r.findingId]?.severity ? { severity: s.findings[r.findingId]!.severity } : {}),
-      status: RECT[r.status] ?? 'RECTIFICATION_STATUS_UNSPECIFIED',
-      deadlineDate: r.deadlineDate ?? '',
-      publicConcern: r.publicConcern,
-      regressions: r.regressions,
-      lastEvent: r.lastEvent,
-    })),
-    timeLimits: Object.values(s.timeLimits).map((t) => ({
-      timeLimitId: t.timeLimitId,
-      status: LIMIT[t.status] ?? 'TIME_LIMIT_STATUS_UNSPECIFIED',
-      dueDate: t.dueDate ?? '',
-      alarmLevel: (t.alarmLevel && ALARM[t.alarmLevel]) ?? 'ALARM_LEVEL_UNSPECIFIED',
-      lastEvent: t.lastEvent,
-    })),
-    complaints: Object.values(s.complaints).map((c) => ({
-      complaintId: c.complaintId,
-      status: COMPLAINT[c.status] ?? 'COMPLAINT_STATUS_UNSPECIFIED',
-      publicConcern: c.publicConcern,
-      lastEvent: c.lastEvent,
-    })),
-    accountabilityCases: Object.values(s.accountabilityCases).map((c) => ({
-      caseId: c.caseId,
-      status: CASE[c.status] ?? 'CASE_STATUS_UNSPECIFIED',
-      measures: c.measures,
-      lastEvent: c.lastEvent,
-    })),
-    titles: Object.values(s.titles)
-      .filter((t) => t.status !== 'not-awarded')
-      .map((t) => ({
-        awardId: t.awardId,
-        ...(t.title ? { title: t.title } : {}),
-        status: TITLE[t.status] ?? 'TITLE_STATUS_UNSPECIFIED',
-        valid: { startDate: t.validFrom ?? '', endDate: t.validTo ?? '' },
-        lastEvent: t.lastEvent,
-      })),
-    rules: Object.values(s.rules).map((r) => ({
-      ruleId: r.ruleId,
-      title: r.title ?? '',
-      repealed: r.repealed,
-      lastEvent: r.lastEvent,
-    })),
   };
 }
 
@@ -286,19 +158,13 @@ export function addLookbackService(
         const r = toJson(svc.GetUnitStateAsOfRequest, req);
         requireHistoryRead(principal, r.unitId);
         if (r.campaignId) throw new ValidationError('campaignId', 'is not supported yet');
-        return { state: snapshotJson(await stateAsOf(store, r.unitId, r.asOf, readsEveryUnit(principal))) };
+        return stateResponseJson(await stateAsOf(store, r.unitId, r.asOf, readsEveryUnit(principal)));
       },
     ),
     diffUnitState: unary<svc.DiffUnitStateRequest, svc.DiffUnitStateResponse>(svc.DiffUnitStateResponse, async (principal, req) => {
       const r = toJson(svc.DiffUnitStateRequest, req);
       requireHistoryRead(principal, r.unitId);
-      const diff = await diffAsOf(store, r.unitId, r.from, r.to, readsEveryUnit(principal));
-      return {
-        fromState: snapshotJson(diff.from),
-        toState: snapshotJson(diff.to),
-        changes: diff.changes.map((c) => ({ path: c.path, before: c.before, after: c.after, causedBy: c.causedBy })),
-        eventsBetween: diff.eventsBetween,
-      };
+      return diffResponseJson(await diffAsOf(store, r.unitId, r.from, r.to, readsEveryUnit(principal)));
     }),
     // The integrity and dossier calls record what they did (audit-trail.ts): the audit trail of the auditors' reads.
     verifyIntegrity: unary<svc.VerifyIntegrityRequest, svc.VerifyIntegrityResponse>(svc.VerifyIntegrityResponse, async (principal, req) => {

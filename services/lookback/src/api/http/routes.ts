@@ -36,6 +36,7 @@ import type { AuditTrail } from '../../application/audit-trail.js';
 import { diffAsOf, readableEvent, stateAsOf, timelinePage } from '../../application/history.js';
 import { REVIEW_ROLES, type Reviews } from '../../application/reviews.js';
 import { verifyDossier } from '../../dossier/verify.js';
+import { diffResponseProto3Json, stateResponseProto3Json } from '../state-json.js';
 
 export const HTTP_PREFIX = '/api/lookback';
 
@@ -81,6 +82,25 @@ const Entry = Type.Object({
 });
 const TimelineReply = Type.Object({ entries: Type.Array(Entry), nextCursor: Type.Optional(Type.Integer()) });
 const AnyObject = Type.Object({}, { additionalProperties: true });
+// The state and diff answers are the proto3 JSON of gRPC's replies (api/state-json.ts, the one mapping both edges call):
+// enums by name (RECTIFICATION_STATUS_IN_PROGRESS), default values left out. Permissive here; the proto is the contract.
+const StateReply = Type.Object(
+  { state: Type.Optional(AnyObject) },
+  { additionalProperties: true, description: 'wenming.lookback.v1.GetUnitStateAsOfResponse in proto3 JSON: state is a UnitStateSnapshot' },
+);
+const DiffReply = Type.Object(
+  {
+    fromState: Type.Optional(AnyObject),
+    toState: Type.Optional(AnyObject),
+    changes: Type.Optional(Type.Array(AnyObject)),
+    eventsBetween: Type.Optional(Type.Integer()),
+  },
+  {
+    additionalProperties: true,
+    description:
+      'wenming.lookback.v1.DiffUnitStateResponse in proto3 JSON: the two UnitStateSnapshots and each StateChange (path, before, after, causedBy), statuses by their proto names',
+  },
+);
 const CommandResult = CommandReplyBody.properties.result;
 const CommandReply = CommandReplyBody;
 // ── Command bodies: the proto request messages (proto-json-schema.ts), as the other
@@ -275,9 +295,10 @@ export function registerLookbackRoutes(http: FastifyInstance, deps: { store: Eve
       summary: "A unit's state as of an instant: what had been recorded by then",
       params: UnitParams,
       querystring: StateQuery,
-      response: { 200: AnyObject, ...errorResponses(400, 401, 403) },
+      response: { 200: StateReply, ...errorResponses(400, 401, 403) },
     },
-    handler: async (request) => stateAsOf(store, request.params.unitId, request.query.asOf, readsEveryUnit(request.principal)),
+    handler: async (request) =>
+      stateResponseProto3Json(await stateAsOf(store, request.params.unitId, request.query.asOf, readsEveryUnit(request.principal))),
   });
 
   route<{ Params: Static<typeof UnitParams>; Querystring: Static<typeof DiffQuery> }>({
@@ -289,10 +310,12 @@ export function registerLookbackRoutes(http: FastifyInstance, deps: { store: Eve
       summary: "What changed in a unit's state between two instants, and which events changed it",
       params: UnitParams,
       querystring: DiffQuery,
-      response: { 200: AnyObject, ...errorResponses(400, 401, 403) },
+      response: { 200: DiffReply, ...errorResponses(400, 401, 403) },
     },
     handler: async (request) =>
-      diffAsOf(store, request.params.unitId, request.query.from, request.query.to, readsEveryUnit(request.principal)),
+      diffResponseProto3Json(
+        await diffAsOf(store, request.params.unitId, request.query.from, request.query.to, readsEveryUnit(request.principal)),
+      ),
   });
 
   // ── The audit trail: integrity checks and dossier exports are recorded (audit-trail.ts), as over gRPC ──
