@@ -18,9 +18,8 @@ import * as lb from '@wenming/contracts/wenming/lookback/v1/lookback_service.js'
 import * as plans from '@wenming/contracts/wenming/plansubmission/v1/plansubmission_service.js';
 import { type RecordedEvent, SqliteEventStore } from '@wenming/eventstore';
 import { loadConfig } from '@wenming/service-kit';
-import { runCli } from './cli/run.js';
 import { type RunningPlatform, startPlatform } from './platform.js';
-import { bearer, collect, httpJson, type Json, signToken, unaryCall } from './test-fixtures/e2e-calls.js';
+import { bearer, collect, httpJson, type Json, loadDemoCity, signToken, unaryCall } from './test-fixtures/e2e-calls.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wenming-envelopes-'));
 let platform: RunningPlatform;
@@ -31,17 +30,7 @@ let inspClient: insp.InspectionServiceClient;
 let lookbackClient: lb.LookbackServiceClient;
 
 before(async () => {
-  let out = '';
-  const code = await runCli(['demo', '--data-dir', dir], {
-    env: { LOG_LEVEL: 'silent' },
-    stdout: (t) => {
-      out += t;
-    },
-    stderr: (t) => {
-      out += t;
-    },
-  });
-  assert.equal(code, 0, out);
+  await loadDemoCity(dir);
   const store = new SqliteEventStore({ path: join(dir, 'events.db') });
   for await (const e of store.readAll()) stored.push(e);
   await store.close();

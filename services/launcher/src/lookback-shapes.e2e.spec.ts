@@ -12,9 +12,8 @@ import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import * as lb from '@wenming/contracts/wenming/lookback/v1/lookback_service.js';
 import { loadConfig } from '@wenming/service-kit';
-import { runCli } from './cli/run.js';
 import { type RunningPlatform, startPlatform } from './platform.js';
-import { bearer, httpJson, type Json, signToken, unaryCall } from './test-fixtures/e2e-calls.js';
+import { bearer, httpJson, type Json, loadDemoCity, signToken, unaryCall } from './test-fixtures/e2e-calls.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wenming-shapes-'));
 let platform: RunningPlatform;
@@ -38,17 +37,7 @@ const UNITS = [
 ];
 
 before(async () => {
-  let out = '';
-  const code = await runCli(['demo', '--data-dir', dir], {
-    env: { LOG_LEVEL: 'silent' },
-    stdout: (t) => {
-      out += t;
-    },
-    stderr: (t) => {
-      out += t;
-    },
-  });
-  assert.equal(code, 0, out);
+  await loadDemoCity(dir);
   loadedAt = new Date().toISOString();
   const config = loadConfig({ WENMING_DATA_DIR: dir, HTTP_PORT: '0', GRPC_PORT: '0', LOG_LEVEL: 'silent' });
   platform = await startPlatform(config);

@@ -10,7 +10,7 @@ import { after, describe, it } from 'node:test';
 import { SqliteEventStore } from '@wenming/eventstore';
 import { hs256Secret, loadConfig, signHs256Token } from '@wenming/service-kit';
 import { startPlatform } from '../platform.js';
-import { runCli } from './run.js';
+import { loadDemoCity } from '../test-fixtures/e2e-calls.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON answers are checked field by field
 type Any = any;
@@ -18,19 +18,8 @@ type Any = any;
 const dir = mkdtempSync(join(tmpdir(), 'wenming-demo-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-async function runDemo(): Promise<string> {
-  let out = '';
-  const code = await runCli(['demo', '--data-dir', dir], {
-    env: { LOG_LEVEL: 'silent' },
-    stdout: (t) => {
-      out += t;
-    },
-    stderr: (t) => {
-      out += t;
-    },
-  });
-  assert.equal(code, 0, out);
-  return out;
+function runDemo(): Promise<string> {
+  return loadDemoCity(dir);
 }
 
 async function eventCount(): Promise<number> {

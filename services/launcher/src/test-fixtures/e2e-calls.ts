@@ -4,6 +4,7 @@
 // campaign the look-back specs start from.
 import * as grpc from '@grpc/grpc-js';
 import { hs256Secret, type Role, signHs256Token, type WenmingConfig } from '@wenming/service-kit';
+import { runCli } from '../cli/run.js';
 
 export function signToken(config: WenmingConfig, roles: Role[], units: string[] = [], sub = `t-${roles.join('-')}`): Promise<string> {
   if (config.auth.mode !== 'hs256') throw new Error('embedded only');
@@ -64,4 +65,20 @@ export async function enrolU1InCampaignC1(post: (path: string, who: string, body
   });
   await post('/units', 'admin', { unitId: 'u1', name: '市行政审批服务中心', kind: 'UNIT_KIND_CITY' });
   await post('/campaigns/c1/enrol', 'office', { unitIds: ['u1'] });
+}
+
+/** Loads the demo city into `dir` with `wenming demo`, as a user would; fails with its output unless it succeeds. */
+export async function loadDemoCity(dir: string): Promise<string> {
+  let out = '';
+  const code = await runCli(['demo', '--data-dir', dir], {
+    env: { LOG_LEVEL: 'silent' },
+    stdout: (t) => {
+      out += t;
+    },
+    stderr: (t) => {
+      out += t;
+    },
+  });
+  if (code !== 0) throw new Error(`wenming demo exited ${code}:\n${out}`);
+  return out;
 }
