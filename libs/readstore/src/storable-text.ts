@@ -14,7 +14,8 @@ const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding NUL is the point
 const UNSTORABLE_ALL = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
-function storable(text: string): string {
+/** The text with each NUL and lone surrogate replaced by U+FFFD (also used for failed-event records). */
+export function withStorableCharacters(text: string): string {
   return text.replace(UNSTORABLE_ALL, '\uFFFD');
 }
 
@@ -38,10 +39,10 @@ function holdsUnstorable(value: unknown): boolean {
 }
 
 function copyStorable(value: unknown): unknown {
-  if (typeof value === 'string') return storable(value);
+  if (typeof value === 'string') return withStorableCharacters(value);
   if (Array.isArray(value)) return value.map(copyStorable);
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [storable(key), copyStorable(item)]));
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [withStorableCharacters(key), copyStorable(item)]));
   }
   return value;
 }

@@ -2,7 +2,9 @@
 // documents. The rules are the intersection of what MongoDB and FerretDB v1.24
 // accept (shared/INFRA-NOTES.md): a projection written against the embedded store
 // cannot store something the production store would refuse or silently change.
+
 import { InvalidApplyError, InvalidCollectionNameError, InvalidDocumentError, InvalidQueryError } from './errors.js';
+import { withStorableCharacters } from './storable-text.js';
 import type { FailedAttempt, FieldCondition, Filter, FindOptions } from './types.js';
 
 const COLLECTION_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
@@ -38,8 +40,6 @@ export function validatePosition(position: unknown): void {
 /** Characters kept of each text field of a failed-event record. */
 export const MAX_FAILURE_TEXT = 1_000;
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
 /**
  * Text every adapter can hold: the record of a failure must not fail for the same
  * reason as the event (an error message may quote the very NUL the store refused).
@@ -47,7 +47,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 export function storableText(value: unknown): string {
   const text = String(value ?? '');
   const cut = text.length > MAX_FAILURE_TEXT ? `${text.slice(0, MAX_FAILURE_TEXT - 1)}…` : text;
-  return cut.replaceAll('\0', '\uFFFD').replace(LONE_SURROGATE, '\uFFFD');
+  return withStorableCharacters(cut);
 }
 
 export function validateFailedAttempt(attempt: FailedAttempt): FailedAttempt {
