@@ -245,9 +245,12 @@ export function createQueries(readStore: ReadStore, eventStore: EventStore) {
       return { reports: [...due.filter((r) => !r.submitted), ...due.filter((r) => r.submitted)] };
     },
     authorizePlanHistory,
-    /** Every event of a plan from a revision on, once the caller may read it (a unit reads only its own). */
-    async planHistory(principal: Principal, planId: string, fromRevision: number) {
-      await authorizePlanHistory(principal, { planId });
+    /**
+     * Every event of a plan from a revision on. The history stream calls
+     * authorizePlanHistory once, before its first read or wait: the plan's unit never
+     * changes, so a follow's later reads need no second look.
+     */
+    async planHistory(planId: string, fromRevision: number) {
       const events = [];
       for await (const e of eventStore.readStream(streams.plan(planId), { fromRevision })) events.push(e);
       return events;

@@ -25,7 +25,7 @@ export function addPlanSubmissionService(
       streamId: (request) => streams.plan(request.planId),
       // Another unit's plan fails at once, as one that does not exist, before any read or wait.
       authorize: (principal, request) => deps.queries.authorizePlanHistory(principal, request),
-      read: (principal, request, from) => deps.queries.planHistory(principal, request.planId, from),
+      read: (_principal, request, from) => deps.queries.planHistory(request.planId, from),
     }),
   });
 }
