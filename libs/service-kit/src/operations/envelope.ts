@@ -17,6 +17,11 @@ export function roleEnumName(role: string): string {
   return roleFromJSON(name) === Role.UNRECOGNIZED ? 'ROLE_UNSPECIFIED' : name;
 }
 
+/** common.v1.Actor as proto3 JSON, from an actor as the store keeps it. */
+export function actorJson(actor: { id: string; role: string; via?: string }): Json {
+  return { id: actor.id, role: roleEnumName(actor.role), ...(actor.via ? { via: actor.via } : {}) };
+}
+
 /** The proto3 JSON of common.v1.EventEnvelope for a stored event. */
 export function envelopeJson(e: RecordedEvent): Json {
   const actor = e.metadata.actor;
@@ -31,7 +36,7 @@ export function envelopeJson(e: RecordedEvent): Json {
     data: typeof e.data === 'object' && e.data !== null && !Array.isArray(e.data) ? e.data : { value: e.data },
     metadata: {
       ...e.metadata,
-      ...(actor ? { actor: { id: actor.id, role: roleEnumName(actor.role), ...(actor.via ? { via: actor.via } : {}) } } : {}),
+      ...(actor ? { actor: actorJson(actor) } : {}),
     },
   };
 }

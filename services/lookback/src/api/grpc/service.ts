@@ -6,6 +6,7 @@ import type * as grpc from '@grpc/grpc-js';
 import * as svc from '@wenming/contracts/wenming/lookback/v1/lookback_service.js';
 import type { EventStore, RecordedEvent } from '@wenming/eventstore';
 import {
+  actorJson,
   authenticateCall,
   type CommandReply,
   checkId,
@@ -15,7 +16,6 @@ import {
   type LiveStreams,
   NotFoundError,
   type Principal,
-  roleEnumName,
   type StreamSession,
   sendWhenDrained,
   envelopeJson as storedEnvelopeJson,
@@ -379,8 +379,4 @@ function reviewJson(review: Awaited<ReturnType<Reviews['GetLookbackReview']>>['r
     results: review.status === 'concluded' ? review.results : [],
     revision: review.revision ?? 0,
   };
-}
-
-function actorJson(actor: { id: string; role: string; via?: string }): Json {
-  return { id: actor.id, role: roleEnumName(actor.role), ...(actor.via ? { via: actor.via } : {}) };
 }
